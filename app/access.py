@@ -1,0 +1,109 @@
+"""Who may see and do what: small predicates shared by routes, templates and services.
+
+A role is held at a unit and applies to that unit and everything below it, so every check
+compares materialised paths: a grant at "/C/D01/" covers "/C/D01/510203/".
+"""
+from __future__ import annotations
+
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.models import Cycle, OrgUnit, RoleAssignment, Task, User
+
+#: Roles that let a person see the cycles of their unit and everything below it.
+SUPERVISING_ROLES = frozenset({"admin", "committee_chair", "committee", "quality_office",
+                               "unit_leader", "unit_deputy", "major_lead"})
+DASHBOARD_ROLES = frozenset({"admin", "committee_chair", "committee", "quality_office",
+                             "unit_leader"})
+
+
+def grants(user: User) -> list[tuple[str, str]]:
+    """(role, unit path) pairs the user holds, loaded once per user object."""
+    cached = getattr(user, "_grants_cache", None)
+    if cached is None:
+        rows = db.session.execute(
+            select(RoleAssignment.role, OrgUnit.path)
+            .join(OrgUnit, OrgUnit.id == RoleAssignment.unit_id)
+            .where(RoleAssignment.user_id == user.id)).all()
+        cached = [(role, path) for role, path in rows]
+        user._grants_cache = cached
+    return cached
+
+
+def roles_over(user: User, unit: OrgUnit) -> set[str]:
+    return {role for role, path in grants(user) if unit.path.startswith(path)}
+
+
+def has_role_over(user: User, role: str, unit: OrgUnit) -> bool:
+    return role in roles_over(user, unit)
+
+
+def has_college_role(user: User, *roles: str) -> bool:
+    """Does the user hold one of `roles` at the root of the tree?"""
+    return any(role in roles and path.count("/") == 2 for role, path in grants(user))
+
+
+def can_view_cycle(user: User, cycle: Cycle) -> bool:
+    return cycle.owner_id == user.id or bool(roles_over(user, cycle.unit) & SUPERVISING_ROLES)
+
+
+def can_submit(user: User, task: Task) -> bool:
+    return task.kind == "fill" and task.assignee_id == user.id
+
+
+def can_review(user: User, task: Task) -> bool:
+    if task.kind != "review":
+        return False
+    if task.assignee_id is not None:
+        return task.assignee_id == user.id
+    return has_role_over(user, task.candidate_role, task.candidate_unit)
+
+
+def can_act_on(user: User, task: Task) -> bool:
+    return can_submit(user, task) or can_review(user, task)
+
+
+def can_view_task(user: User, task: Task) -> bool:
+    return can_act_on(user, task) or can_view_cycle(user, task.cycle)
+
+
+def can_launch(user: User) -> bool:
+    return has_college_role(user, "quality_office", "admin")
+
+
+def can_see_dashboard(user: User) -> bool:
+    return any(role in DASHBOARD_ROLES for role, _ in grants(user))
+
+
+def supervised_paths(user: User, roles=SUPERVISING_ROLES) -> list[str]:
+    """Paths of the subtrees whose cycles the user may see, without nested duplicates."""
+    paths = sorted({path for role, path in grants(user) if role in roles})
+    kept: list[str] = []
+    for path in paths:
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def visible_cycles_clause(user: User, unit_alias=OrgUnit):
+    """A WHERE clause for cycles the user may see; join `unit_alias` on Cycle.unit_id."""
+    clauses = [Cycle.owner_id == user.id]
+    clauses += [unit_alias.path.startswith(p) for p in supervised_paths(user)]
+    return or_(*clauses)
+
+
+def offered_tasks_clause(user: User, group_unit):
+    """A WHERE clause for tasks assigned to the user or offered to one of their groups.
+
+    `group_unit` is an OrgUnit alias outer-joined on Task.candidate_unit_id.
+    """
+    clauses = [Task.assignee_id == user.id]
+    for role, path in grants(user):
+        clauses.append(and_(Task.assignee_id.is_(None), Task.candidate_role == role,
+                            group_unit.path.startswith(path)))
+    return or_(*clauses) if clauses else false()
+
+
+def group_unit_alias():
+    return aliased(OrgUnit, name="group_unit")

@@ -1,0 +1,54 @@
+"""Cycles: the list a person may see, and one cycle's spiral, deliverables and history."""
+from flask import abort, render_template, request
+from flask_login import current_user, login_required
+
+from app import access, queries
+from app.extensions import db
+from app.cycles import bp
+from app.models import Cycle, utcnow
+from workflows import CLOSED, latest_definition
+
+
+def list_filters(args) -> dict:
+    return {"level": args.get("level") or None, "unit_code": args.get("unit") or None,
+            "stage": args.get("stage") or None, "overdue": args.get("overdue") == "1"}
+
+
+@bp.route("/")
+@login_required
+def index():
+    filters = list_filters(request.args)
+    now = utcnow()
+    page = queries.visible_cycles(db.session, current_user, level=filters["level"],
+                                  unit_code=filters["unit_code"], stage=filters["stage"],
+                                  overdue_at=now if filters["overdue"] else None,
+                                  page=request.args.get("page", 1, type=int))
+    return render_template("cycles/index.html", page=page, filters=filters,
+                           definition_stages=latest_definition("major").stages)
+
+
+def stage_states(cycle: Cycle) -> list[dict]:
+    """Each stage of the definition with where this cycle stands relative to it."""
+    definition = cycle.definition
+    here = definition.position(cycle.stage)
+    out = []
+    for i, stage in enumerate(definition.stages):
+        state = "done" if i < here else "current" if i == here else "todo"
+        out.append({"stage": stage, "state": state})
+    return out
+
+
+@bp.route("/<int:cycle_id>")
+@login_required
+def show(cycle_id):
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None or not access.can_view_cycle(current_user, cycle):
+        abort(404)
+    tasks = queries.cycle_tasks(db.session, cycle.id)
+    return render_template(
+        "cycles/show.html", cycle=cycle, definition=cycle.definition,
+        stages=stage_states(cycle), closed=cycle.stage == CLOSED,
+        deliverables=queries.cycle_deliverables(db.session, cycle.id),
+        open_tasks=[t for t in tasks if t.status == "open"],
+        my_task_ids={t.id for t in tasks if t.status == "open" and access.can_act_on(current_user, t)},
+        history=queries.cycle_history(db.session, cycle.id), now=utcnow())

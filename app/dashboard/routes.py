@@ -1,0 +1,62 @@
+"""The quality office's dashboard: units × stages, overdue items, launching cycles."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app import access, queries
+from app.dashboard import bp
+from app.dashboard.forms import LaunchForm
+from app.extensions import db
+from app.i18n import translate
+from app.models import Period, utcnow
+from app.services.cycles import launch_cycles
+from workflows import Refused, latest_definition
+
+
+def _launch_form() -> LaunchForm:
+    form = LaunchForm()
+    form.period.choices = [(p.id, p.name) for p in db.session.scalars(
+        select(Period).where(Period.kind == "year").order_by(Period.start.desc()))]
+    return form
+
+
+@bp.before_request
+@login_required
+def _only_supervisors():
+    if not access.can_see_dashboard(current_user):
+        abort(403)
+
+
+@bp.route("/")
+def index():
+    now = utcnow()
+    parents, counts = queries.stage_matrix(db.session, current_user)
+    definition = latest_definition("major")
+    overdue = queries.overdue_tasks(db.session, current_user, now,
+                                    request.args.get("page", 1, type=int), per_page=20)
+    stage_names = definition.stage_names
+    totals = {s: sum(n for (_, st), n in counts.items() if st == s) for s in stage_names}
+    return render_template("dashboard/index.html", parents=parents, counts=counts,
+                           definition=definition, stage_names=stage_names, totals=totals,
+                           overdue=overdue, now=now,
+                           launch_form=_launch_form() if access.can_launch(current_user) else None)
+
+
+@bp.route("/launch", methods=["POST"])
+def launch():
+    if not access.can_launch(current_user):
+        abort(403)
+    form = _launch_form()
+    if not form.validate_on_submit():
+        flash(_("Choose a level and a period."), "error")
+        return redirect(url_for("dashboard.index")), 303
+    try:
+        result = launch_cycles(db.session, current_user, form.level.data, form.period.data)
+    except Refused as exc:
+        flash(translate(exc.message, exc.params), "error")
+        return redirect(url_for("dashboard.index")), 303
+    flash(_("Launched %(created)d cycle(s); %(existing)d already existed; %(skipped)d skipped.",
+            created=len(result.created), existing=len(result.existing),
+            skipped=len(result.skipped)), "success")
+    return redirect(url_for("dashboard.index")), 303

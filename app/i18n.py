@@ -1,0 +1,48 @@
+"""Locale and time-zone handling: Chinese first, English available, times in Asia/Shanghai."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request, session
+from flask_babel import get_locale, gettext
+from flask_login import current_user
+
+from app.extensions import babel
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def translate(message: str, params: dict | None = None) -> str:
+    """Translate a msgid from the domain and fill its placeholders."""
+    text = gettext(message) if message else ""
+    if params:
+        try:
+            return text % params
+        except (KeyError, TypeError, ValueError):
+            return text
+    return text
+
+
+def local(moment: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(TZ).strftime(fmt)
+
+
+def init_app(app) -> None:
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    app.jinja_env.filters["local"] = local
+    app.jinja_env.filters["local_date"] = lambda m: local(m, "%Y-%m-%d")
+    app.jinja_env.globals["tr"] = translate
+    app.jinja_env.globals["get_locale"] = get_locale

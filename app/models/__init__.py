@@ -1,0 +1,14 @@
+"""The models, split by concern; import them from here."""
+from app.models.audit import AuditEvent, Notification, ReminderLog, SchedulerTick
+from app.models.org import (
+    COLLEGE_WIDE_ROLES, ApiToken, Course, Holiday, LoginFailure, OrgUnit, Period,
+    RoleAssignment, User,
+)
+from app.models.types import utcnow
+from app.models.work import Cycle, Deliverable, DeliverableVersion, Task
+
+__all__ = [
+    "AuditEvent", "Notification", "ReminderLog", "SchedulerTick", "COLLEGE_WIDE_ROLES",
+    "ApiToken", "Course", "Holiday", "LoginFailure", "OrgUnit", "Period", "RoleAssignment",
+    "User", "Cycle", "Deliverable", "DeliverableVersion", "Task", "utcnow",
+]

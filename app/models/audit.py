@@ -1,0 +1,80 @@
+"""Append-only history, notifications, and the scheduler's bookkeeping."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from app.extensions import db
+from app.models.org import User
+from app.models.types import UTCDateTime, utcnow
+
+
+class AuditEvent(db.Model):
+    """One state change, decision, edit or reminder. Rows are only ever added."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_cycle_at", "cycle_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the scheduler
+    action: Mapped[str] = mapped_column(String(32))
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
+    from_stage: Mapped[str | None] = mapped_column(String(32))
+    to_stage: Mapped[str | None] = mapped_column(String(32))
+    round: Mapped[int | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+    actor: Mapped[User | None] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_is_append_only(session, flush_context, instances):
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent):
+            raise RuntimeError("audit events are append-only")
+
+
+class Notification(db.Model):
+    """An in-app message; written in the same transaction as the change it reports."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(String(32))  # msgid key, see app.notify.MESSAGES
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReminderLog(db.Model):
+    """One reminder rule applied to one task: the unique key that makes reminders idempotent."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("task_id", "rule_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    rule_key: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(16))  # sent | skipped
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SchedulerTick(db.Model):
+    """The scheduler's heartbeat, shown by /healthz."""
+
+    __tablename__ = "scheduler_ticks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ran_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    as_of: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)

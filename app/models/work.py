@@ -1,0 +1,133 @@
+"""Cycles of the spiral, the tasks that move them, and the deliverables they produce."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.org import OrgUnit, Period, User
+from app.models.types import UTCDateTime, utcnow
+
+
+class Cycle(db.Model):
+    """One turn of one unit's spiral for one period (e.g. 软件技术, 2026-2027学年).
+
+    `stage` is the only truth for where the cycle stands; `round` counts the revisions
+    of the current stage and starts again at 1 in each stage.
+    """
+
+    __tablename__ = "cycles"
+    __table_args__ = (
+        UniqueConstraint("level", "unit_id", "period_id", "definition_name"),
+        Index("ix_cycles_level_stage", "level", "stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
+    definition_name: Mapped[str] = mapped_column(String(32))
+    definition_version: Mapped[int]
+    stage: Mapped[str] = mapped_column(String(32))
+    round: Mapped[int] = mapped_column(default=1)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    monitor_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    diagnose_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    launched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stage_entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    unit: Mapped[OrgUnit] = relationship()
+    period: Mapped[Period] = relationship()
+    owner: Mapped[User] = relationship()
+
+    @property
+    def definition(self):
+        from workflows import get_definition
+        return get_definition(self.definition_name, self.definition_version)
+
+    def plan_date(self, field: str) -> dt.datetime:
+        return getattr(self, field)
+
+
+class Task(db.Model):
+    """A piece of work: fill a stage's deliverable, or review it at one step of the chain.
+
+    A task has an assignee, or a candidate group (a role at a unit, inherited downwards).
+    `version` guards against two people deciding the same task at once.
+    """
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_status_due", "status", "due_at"),
+        Index("ix_tasks_assignee_status", "assignee_id", "status"),
+        Index("ix_tasks_group_status", "candidate_role", "candidate_unit_id", "status"),
+        Index("ix_tasks_cycle_stage", "cycle_id", "stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    stage: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # fill | review
+    step: Mapped[int] = mapped_column(default=0)  # review step index within the chain
+    round: Mapped[int] = mapped_column(default=1)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    candidate_role: Mapped[str | None] = mapped_column(String(32))
+    candidate_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    outcome: Mapped[str | None] = mapped_column(String(16))  # submitted|approved|returned|expired
+    comment: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    escalation_tier: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    cycle: Mapped[Cycle] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    candidate_unit: Mapped[OrgUnit | None] = relationship()
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        return self.status == "open" and self.due_at < now
+
+    def days_overdue(self, now: dt.datetime) -> int:
+        return max(0, (now - self.due_at).days) if self.is_overdue(now) else 0
+
+
+class Deliverable(db.Model):
+    """The product of one stage of one cycle (目标表, 实施方案, 自我诊断报告, …)."""
+
+    __tablename__ = "deliverables"
+    __table_args__ = (UniqueConstraint("cycle_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    stage: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|submitted|returned|approved
+    current_version: Mapped[int] = mapped_column(default=0)
+
+    versions: Mapped[list[DeliverableVersion]] = relationship(
+        order_by="DeliverableVersion.number", back_populates="deliverable")
+
+
+class DeliverableVersion(db.Model):
+    """One submitted version of a deliverable; never changed, never deleted."""
+
+    __tablename__ = "deliverable_versions"
+    __table_args__ = (UniqueConstraint("deliverable_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deliverable_id: Mapped[int] = mapped_column(ForeignKey("deliverables.id"))
+    number: Mapped[int]
+    round: Mapped[int]
+    data: Mapped[dict] = mapped_column(JSON)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    deliverable: Mapped[Deliverable] = relationship(back_populates="versions")
+    author: Mapped[User] = relationship()

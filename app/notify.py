@@ -1,0 +1,44 @@
+"""In-app notifications: rows written in the same transaction as the change they report."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.models import Notification, OrgUnit, RoleAssignment, Task, User
+from workflows.model import N_
+
+#: Notification message keys and their msgids; rendered in the reader's locale.
+MESSAGES = {
+    "task_assigned": N_("New task: %(stage)s of %(cycle)s, due %(due)s."),
+    "review_requested": N_("Please review %(stage)s of %(cycle)s, due %(due)s."),
+    "returned": N_("%(stage)s of %(cycle)s was returned for revision: %(reason)s"),
+    "approved": N_("%(stage)s of %(cycle)s was approved."),
+    "stage_advanced": N_("%(cycle)s moved on to %(stage)s."),
+    "reminder": N_("Reminder: %(stage)s of %(cycle)s is due %(due)s."),
+    "overdue": N_("Overdue by %(days)d day(s): %(stage)s of %(cycle)s."),
+    "escalated": N_("Escalated to you: %(stage)s of %(cycle)s (%(assignee)s) is %(days)d day(s) overdue."),
+}
+
+
+def group_members(session, role: str, unit: OrgUnit) -> list[int]:
+    """Ids of active users who hold `role` at `unit` or one of its ancestors."""
+    ancestors = unit.ancestor_codes()
+    return list(session.scalars(
+        select(User.id).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .join(OrgUnit, OrgUnit.id == RoleAssignment.unit_id)
+        .where(RoleAssignment.role == role, OrgUnit.code.in_(ancestors), User.active.is_(True))
+        .distinct().order_by(User.id)))
+
+
+def task_recipients(session, task: Task) -> list[int]:
+    if task.assignee_id is not None:
+        return [task.assignee_id]
+    return group_members(session, task.candidate_role, task.candidate_unit)
+
+
+def notify(session, user_ids, key: str, task: Task | None = None, cycle_id: int | None = None,
+           **params) -> None:
+    assert key in MESSAGES, key
+    for user_id in dict.fromkeys(user_ids):
+        session.add(Notification(user_id=user_id, kind=key, message=key, params=params,
+                                 task_id=task.id if task else None,
+                                 cycle_id=cycle_id or (task.cycle_id if task else None)))

@@ -1,0 +1,124 @@
+"""Read-side queries shared by the web pages and the API; each is one query, never one per row."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
+
+from app import access
+from app.models import AuditEvent, Cycle, Deliverable, Notification, OrgUnit, Task, User
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _paginate(session, query, page: int, per_page: int) -> Page:
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    items = session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return Page(items, page, per_page, total)
+
+
+def my_open_tasks(session, user: User, page: int = 1, per_page: int = 50,
+                  kind: str | None = None) -> Page:
+    """Open tasks assigned to the user or offered to one of their candidate groups."""
+    group_unit = access.group_unit_alias()
+    query = (select(Task)
+             .outerjoin(group_unit, group_unit.id == Task.candidate_unit_id)
+             .join(Task.cycle).join(Cycle.unit)
+             .options(contains_eager(Task.cycle).contains_eager(Cycle.unit),
+                      contains_eager(Task.cycle).joinedload(Cycle.period))
+             .where(Task.status == "open", access.offered_tasks_clause(user, group_unit))
+             .order_by(Task.due_at, Task.id))
+    if kind:
+        query = query.where(Task.kind == kind)
+    return _paginate(session, query, page, per_page)
+
+
+def visible_cycles(session, user: User, level=None, unit_code=None, stage=None,
+                   overdue_at: dt.datetime | None = None, page: int = 1, per_page: int = 50) -> Page:
+    """Cycles the user may see, filtered; `unit_code` includes the unit's subtree."""
+    unit = aliased(OrgUnit)
+    query = (select(Cycle).join(unit, unit.id == Cycle.unit_id)
+             .options(contains_eager(Cycle.unit.of_type(unit)), joinedload(Cycle.period),
+                      joinedload(Cycle.owner))
+             .where(access.visible_cycles_clause(user, unit))
+             .order_by(unit.code, Cycle.id))
+    if level:
+        query = query.where(Cycle.level == level)
+    if stage:
+        query = query.where(Cycle.stage == stage)
+    if unit_code:
+        scope = session.scalars(select(OrgUnit).where(OrgUnit.code == unit_code)).first()
+        if scope is None:
+            return Page([], 1, per_page, 0)
+        query = query.where(unit.path.startswith(scope.path))
+    if overdue_at is not None:
+        late = (select(Task.id).where(Task.cycle_id == Cycle.id, Task.status == "open",
+                                      Task.due_at < overdue_at).exists())
+        query = query.where(late)
+    return _paginate(session, query, page, per_page)
+
+
+def stage_matrix(session, user: User) -> tuple[list[OrgUnit], dict[tuple[int, str], int]]:
+    """Counts of visible cycles per (parent unit, stage): the dashboard's units × stages."""
+    unit = aliased(OrgUnit)
+    rows = session.execute(
+        select(unit.parent_id, Cycle.stage, func.count(Cycle.id))
+        .join(unit, unit.id == Cycle.unit_id)
+        .where(access.visible_cycles_clause(user, unit))
+        .group_by(unit.parent_id, Cycle.stage)).all()
+    counts = {(parent_id, stage): n for parent_id, stage, n in rows}
+    parent_ids = {parent_id for parent_id, _ in counts}
+    parents = session.scalars(select(OrgUnit).where(OrgUnit.id.in_(parent_ids))
+                              .order_by(OrgUnit.code)).all()
+    return parents, counts
+
+
+def overdue_tasks(session, user: User, now: dt.datetime, page: int = 1,
+                  per_page: int = 50) -> Page:
+    """Open tasks past due in cycles the user may see, the longest overdue first."""
+    unit = aliased(OrgUnit)
+    query = (select(Task).join(Task.cycle).join(unit, unit.id == Cycle.unit_id)
+             .options(contains_eager(Task.cycle).contains_eager(Cycle.unit.of_type(unit)),
+                      contains_eager(Task.cycle).joinedload(Cycle.period),
+                      joinedload(Task.assignee), joinedload(Task.candidate_unit))
+             .where(Task.status == "open", Task.due_at < now,
+                    access.visible_cycles_clause(user, unit))
+             .order_by(Task.due_at, Task.id))
+    return _paginate(session, query, page, per_page)
+
+
+def cycle_history(session, cycle_id: int) -> list[AuditEvent]:
+    return session.scalars(select(AuditEvent).options(joinedload(AuditEvent.actor))
+                           .where(AuditEvent.cycle_id == cycle_id)
+                           .order_by(AuditEvent.at, AuditEvent.id)).all()
+
+
+def cycle_deliverables(session, cycle_id: int) -> dict[str, Deliverable]:
+    rows = session.scalars(select(Deliverable).options(joinedload(Deliverable.versions))
+                           .where(Deliverable.cycle_id == cycle_id)).unique().all()
+    return {d.stage: d for d in rows}
+
+
+def cycle_tasks(session, cycle_id: int) -> list[Task]:
+    return session.scalars(select(Task).options(joinedload(Task.assignee),
+                                                joinedload(Task.completed_by),
+                                                joinedload(Task.candidate_unit))
+                           .where(Task.cycle_id == cycle_id).order_by(Task.id)).all()
+
+
+def unread_count(session, user: User) -> int:
+    return session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)))

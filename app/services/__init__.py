@@ -1,0 +1,1 @@
+"""Services: plain functions that take a session and an actor, and commit once per action."""

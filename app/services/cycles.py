@@ -1,0 +1,361 @@
+"""Launch cycles and move them: submit, approve, return for revision, advance on a timer.
+
+Each public function is one action: it loads, checks permission and the rules, applies the
+definition's machine to the cycle row, writes audit events and notifications, and commits.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+
+from app import access
+from app.models import (
+    AuditEvent, Cycle, Deliverable, DeliverableVersion, OrgUnit, Period, RoleAssignment, Task,
+    User, utcnow,
+)
+from app.notify import notify, task_recipients
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound
+from workflows import CLOSED, Refused, get_definition, latest_definition
+from workflows import guards
+from workflows.forms import FormErrors, validate
+from workflows.model import N_, Definition, Stage
+from workflows.registry import machine_for
+
+TZ = ZoneInfo("Asia/Shanghai")
+LEVEL_DEFINITIONS = {"major": "major"}
+LEVEL_UNIT_KINDS = {"major": "major"}
+
+
+def cycle_title(cycle: Cycle) -> str:
+    return f"{cycle.unit.name} {cycle.period.name}"
+
+
+def _local_deadline(start: dt.datetime, days: int) -> dt.datetime:
+    """End of the local working day `days` after `start` (18:00 Asia/Shanghai)."""
+    day = start.astimezone(TZ).date() + dt.timedelta(days=days)
+    return dt.datetime.combine(day, dt.time(18), tzinfo=TZ).astimezone(dt.timezone.utc)
+
+
+def _plan_time(period: Period, days_before_end: int) -> dt.datetime:
+    day = period.end - dt.timedelta(days=days_before_end)
+    return dt.datetime.combine(day, dt.time(9), tzinfo=TZ).astimezone(dt.timezone.utc)
+
+
+def _audit(session, action, actor, cycle, task=None, from_stage=None, to_stage=None,
+           comment=None, now=None, **data):
+    session.add(AuditEvent(action=action, actor_id=actor.id if actor else None,
+                           cycle_id=cycle.id, task_id=task.id if task else None,
+                           from_stage=from_stage, to_stage=to_stage, round=cycle.round,
+                           comment=comment, data=data or None, at=now or utcnow()))
+
+
+def _tier_unit(session, cycle: Cycle, tier: str) -> OrgUnit:
+    """The unit whose role-holders review at `tier` for this cycle."""
+    codes = cycle.unit.ancestor_codes()
+    units = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes)))}
+    chain = [units[c] for c in codes]
+    if tier == "college":
+        return chain[0]
+    if tier == "department":
+        for unit in reversed(chain):
+            if unit.kind in ("department", "office"):
+                return unit
+        return chain[0]
+    raise ValueError(f"unknown review tier {tier!r}")
+
+
+# ---------------------------------------------------------------- launching
+
+@dataclass
+class LaunchResult:
+    created: list[Cycle] = field(default_factory=list)
+    existing: list[OrgUnit] = field(default_factory=list)
+    skipped: list[tuple[OrgUnit, str]] = field(default_factory=list)
+
+
+def launch_cycles(session, actor: User | None, level: str, period_id: int,
+                  now: dt.datetime | None = None) -> LaunchResult:
+    """Open one cycle per unit of `level` for the period; units that have one are left alone."""
+    now = now or utcnow()
+    if actor is not None and not access.can_launch(actor):
+        raise Forbidden(N_("Only the quality office may launch cycles."))
+    if level not in LEVEL_DEFINITIONS:
+        raise Invalid(N_("Unknown level %(level)s."), level=level)
+    period = session.get(Period, period_id)
+    if period is None:
+        raise NotFound(N_("No such period."))
+    definition = latest_definition(LEVEL_DEFINITIONS[level])
+    units = session.scalars(select(OrgUnit).where(OrgUnit.kind == LEVEL_UNIT_KINDS[level])
+                            .order_by(OrgUnit.code)).all()
+    existing = set(session.scalars(select(Cycle.unit_id).where(
+        Cycle.level == level, Cycle.period_id == period.id,
+        Cycle.definition_name == definition.name)))
+    owners = dict(session.execute(
+        select(RoleAssignment.unit_id, RoleAssignment.user_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(RoleAssignment.role == definition.owner_role, User.active.is_(True))
+        .order_by(RoleAssignment.unit_id, User.username.desc())).all())
+    result = LaunchResult()
+    for unit in units:
+        if unit.id in existing:
+            result.existing.append(unit)
+            continue
+        owner_id = owners.get(unit.id)
+        if owner_id is None:
+            result.skipped.append((unit, N_("No one holds the owner's role in this unit.")))
+            continue
+        cycle = Cycle(level=level, unit=unit, period=period, definition_name=definition.name,
+                      definition_version=definition.version, stage=definition.first_stage.name,
+                      round=1, owner_id=owner_id, launched_at=now, stage_entered_at=now,
+                      **{s.timer.plan_field: _plan_time(period, s.timer.days_before_period_end)
+                         for s in definition.stages if s.timer})
+        session.add(cycle)
+        session.flush()
+        _audit(session, "launch", actor, cycle, to_stage=cycle.stage, now=now,
+               definition=f"{definition.name} v{definition.version}")
+        _open_fill_task(session, cycle, definition.first_stage, now)
+        result.created.append(cycle)
+    session.commit()
+    return result
+
+
+def _open_fill_task(session, cycle: Cycle, stage: Stage, now: dt.datetime) -> Task:
+    due = cycle.plan_date(stage.timer.plan_field) if stage.timer else _local_deadline(now, stage.fill_days)
+    task = Task(cycle=cycle, stage=stage.name, kind="fill", round=cycle.round,
+                assignee_id=cycle.owner_id, due_at=due, created_at=now)
+    session.add(task)
+    session.flush()
+    notify(session, [cycle.owner_id], "task_assigned", task, stage=stage.label,
+           cycle=cycle_title(cycle), due=_fmt(due))
+    return task
+
+
+def _open_review_task(session, cycle: Cycle, definition: Definition, stage: Stage, step: int,
+                      now: dt.datetime) -> Task:
+    review = stage.reviews[step]
+    task = Task(cycle=cycle, stage=stage.name, kind="review", step=step, round=cycle.round,
+                candidate_role=review.role,
+                candidate_unit=_tier_unit(session, cycle, review.tier),
+                due_at=_local_deadline(now, definition.review_days), created_at=now)
+    session.add(task)
+    session.flush()
+    notify(session, task_recipients(session, task), "review_requested", task,
+           stage=stage.label, cycle=cycle_title(cycle), due=_fmt(task.due_at))
+    return task
+
+
+def _fmt(moment: dt.datetime) -> str:
+    return moment.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+
+
+# ---------------------------------------------------------------- acting on tasks
+
+def load_task(session, task_id: int, lock: bool = False) -> Task:
+    query = select(Task).where(Task.id == task_id)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    task = session.scalars(query).first()
+    if task is None:
+        raise NotFound(N_("No such task."))
+    return task
+
+
+def _decide(session, task: Task, actor: User, outcome: str, comment: str | None,
+            now: dt.datetime) -> None:
+    """Close the task if nobody else has: the version check makes concurrent decisions lose."""
+    result = session.execute(
+        update(Task).where(Task.id == task.id, Task.version == task.version,
+                           Task.status == "open")
+        .values(status="done", outcome=outcome, comment=comment, completed_at=now,
+                completed_by_id=actor.id, version=Task.version + 1)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        raise Conflict(N_("Someone else has just handled this task; reload to see the result."))
+    session.refresh(task)
+
+
+def _current_checks(task: Task, cycle: Cycle) -> None:
+    guards.check_cycle_open(cycle.stage)
+    guards.check_task_open(task.status)
+    guards.check_task_current(task.stage, task.round, cycle.stage, cycle.round)
+
+
+def submit(session, task_id: int, actor: User, fields, now: dt.datetime | None = None) -> DeliverableVersion:
+    """The owner submits the stage's deliverable; the first review step opens."""
+    now = now or utcnow()
+    task = load_task(session, task_id, lock=True)
+    cycle = task.cycle
+    if not access.can_view_task(actor, task):
+        raise NotFound(N_("No such task."))
+    guards.check_submit(task.kind, access.can_submit(actor, task))
+    _current_checks(task, cycle)
+    definition = cycle.definition
+    stage = definition.stage(cycle.stage)
+    try:
+        data = validate(stage.form, fields)
+    except FormErrors as exc:
+        raise Invalid(N_("Some fields need attention."), errors=exc.errors) from None
+    _decide(session, task, actor, "submitted", None, now)
+    deliverable = session.scalars(select(Deliverable).where(
+        Deliverable.cycle_id == cycle.id, Deliverable.stage == stage.name)).first()
+    if deliverable is None:
+        deliverable = Deliverable(cycle_id=cycle.id, stage=stage.name, current_version=0)
+        session.add(deliverable)
+    deliverable.current_version += 1
+    deliverable.status = "submitted"
+    version = DeliverableVersion(deliverable=deliverable, number=deliverable.current_version,
+                                 round=cycle.round, data=data, author_id=actor.id,
+                                 created_at=now)
+    session.add(version)
+    _audit(session, "submit", actor, cycle, task, from_stage=stage.name, to_stage=stage.name,
+           now=now, version=deliverable.current_version)
+    if stage.reviews:
+        _open_review_task(session, cycle, definition, stage, 0, now)
+    else:
+        _advance(session, cycle, definition, "complete", actor, now)
+    session.commit()
+    return version
+
+
+def approve(session, task_id: int, actor: User, comment: str | None = None,
+            now: dt.datetime | None = None) -> Task:
+    """A reviewer approves; the next step opens, or the stage is complete and the cycle moves on."""
+    now = now or utcnow()
+    task, cycle, definition, stage = _review_preamble(session, task_id, actor)
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > 2000:
+        raise Invalid(N_("The comment is too long (at most 2000 characters)."))
+    _decide(session, task, actor, "approved", comment, now)
+    _audit(session, "approve", actor, cycle, task, from_stage=stage.name, to_stage=stage.name,
+           comment=comment, now=now, step=task.step)
+    if task.step + 1 < len(stage.reviews):
+        _open_review_task(session, cycle, definition, stage, task.step + 1, now)
+    else:
+        deliverable = _deliverable(session, cycle, stage.name)
+        deliverable.status = "approved"
+        notify(session, [cycle.owner_id], "approved", task, stage=stage.label,
+               cycle=cycle_title(cycle))
+        if not stage.is_timed:
+            guards.check_advance(definition, stage, task.step + 1)
+            _advance(session, cycle, definition, "complete", actor, now)
+    session.commit()
+    return task
+
+
+def return_for_revision(session, task_id: int, actor: User, comment: str | None,
+                        now: dt.datetime | None = None) -> Task:
+    """A reviewer returns the deliverable to its author with a reason; a new round starts."""
+    now = now or utcnow()
+    task, cycle, definition, stage = _review_preamble(session, task_id, actor)
+    try:
+        reason = guards.check_return_reason(comment)
+    except Refused as exc:
+        raise Invalid(exc.message, errors={"comment": (exc.message, exc.params)}) from None
+    _decide(session, task, actor, "returned", reason, now)
+    _deliverable(session, cycle, stage.name).status = "returned"
+    _bump_cycle(session, cycle, stage=cycle.stage, round=cycle.round + 1)
+    _audit(session, "return", actor, cycle, task, from_stage=stage.name, to_stage=stage.name,
+           comment=reason, now=now, step=task.step)
+    fill = _open_fill_task(session, cycle, stage, now)
+    notify(session, [cycle.owner_id], "returned", fill, stage=stage.label,
+           cycle=cycle_title(cycle), reason=reason)
+    session.commit()
+    return task
+
+
+def _review_preamble(session, task_id, actor):
+    task = load_task(session, task_id, lock=True)
+    cycle = task.cycle
+    if not access.can_view_task(actor, task):
+        raise NotFound(N_("No such task."))
+    definition = cycle.definition
+    stage = definition.stage(task.stage)
+    deliverable = _deliverable(session, cycle, task.stage, required=False)
+    is_author = bool(deliverable and deliverable.versions
+                     and deliverable.versions[-1].author_id == actor.id)
+    try:
+        guards.check_review(task.kind, access.can_review(actor, task),
+                            stage.reviews[task.step].label if task.kind == "review" else "",
+                            is_author, deliverable is not None and deliverable.status == "submitted")
+    except Refused as exc:
+        if task.kind == "review" and not access.can_review(actor, task):
+            raise Forbidden(exc.message, **exc.params) from None
+        raise
+    _current_checks(task, cycle)
+    return task, cycle, definition, stage
+
+
+def _deliverable(session, cycle, stage_name, required=True) -> Deliverable | None:
+    deliverable = session.scalars(select(Deliverable).where(
+        Deliverable.cycle_id == cycle.id, Deliverable.stage == stage_name)).first()
+    if deliverable is None and required:
+        raise Conflict(N_("The report has not been submitted yet, so it cannot be reviewed."))
+    return deliverable
+
+
+def _bump_cycle(session, cycle: Cycle, **values) -> None:
+    """Update the cycle row if nobody else has moved it since we read it."""
+    result = session.execute(
+        update(Cycle).where(Cycle.id == cycle.id, Cycle.version == cycle.version)
+        .values(version=Cycle.version + 1, **values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        raise Conflict(N_("This cycle has just changed; reload to see where it stands."))
+    session.refresh(cycle)
+
+
+def _advance(session, cycle: Cycle, definition: Definition, trigger: str, actor: User | None,
+             now: dt.datetime) -> None:
+    """Fire `trigger` on the cycle's stage and open the next stage's work."""
+    before = cycle.stage
+    after = machine_for(definition).fire(before, trigger)
+    values = {"stage": after, "round": 1, "stage_entered_at": now}
+    if after == CLOSED:
+        values["closed_at"] = now
+    _bump_cycle(session, cycle, **values)
+    _audit(session, "timer" if trigger == "timer" else "advance", actor, cycle,
+           from_stage=before, to_stage=after, now=now)
+    if after != CLOSED:
+        stage = definition.stage(after)
+        _open_fill_task(session, cycle, stage, now)
+        notify(session, [cycle.owner_id], "stage_advanced", cycle_id=cycle.id,
+               stage=stage.label, cycle=cycle_title(cycle))
+
+
+def advance_timers(session, now: dt.datetime) -> list[int]:
+    """Move every time-boxed cycle whose planned date has passed; safe to run twice."""
+    moved: list[int] = []
+    definitions = {}
+    for _ in range(10):  # a cycle may pass several timers after downtime
+        timed = {}
+        for cycle in session.scalars(select(Cycle).where(Cycle.stage != CLOSED)
+                                     .where(Cycle.stage.in_(_timed_stage_names()))):
+            key = (cycle.definition_name, cycle.definition_version)
+            definition = definitions.setdefault(key, get_definition(*key))
+            stage = definition.stage(cycle.stage)
+            if stage.timer and cycle.plan_date(stage.timer.plan_field) <= now:
+                timed[cycle.id] = (cycle, definition, stage)
+        if not timed:
+            break
+        for cycle, definition, stage in timed.values():
+            expired = session.scalars(select(Task).where(
+                Task.cycle_id == cycle.id, Task.stage == stage.name, Task.status == "open")).all()
+            for task in expired:
+                task.status, task.outcome, task.completed_at = "done", "expired", now
+            try:
+                _advance(session, cycle, definition, "timer", None, now)
+            except Conflict:
+                continue  # another scheduler moved it first
+            session.commit()
+            moved.append(cycle.id)
+    return moved
+
+
+def _timed_stage_names() -> set[str]:
+    from workflows import definitions
+    return {s.name for d in definitions() for s in d.stages if s.timer}

@@ -1,0 +1,99 @@
+"""My work: 我的待办, a task's page with its fill-in form, and notifications."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select, update
+
+from app import access, queries
+from app.extensions import db
+from app.i18n import translate
+from app.models import Notification, Task, utcnow
+from app.notify import MESSAGES
+from app.review.forms import ReviewForm
+from app.services import cycles as service
+from app.services.errors import Invalid
+from app.tasks import bp
+from app.tasks.forms import fill_form, submitted_fields
+from workflows import Refused
+
+NOTIFICATION_PAGE = 50
+
+
+@bp.route("/")
+@login_required
+def index():
+    page = queries.my_open_tasks(db.session, current_user, request.args.get("page", 1, type=int))
+    return render_template("tasks/index.html", page=page, now=utcnow())
+
+
+def _visible_task(task_id: int) -> Task:
+    task = db.session.get(Task, task_id)
+    if task is None or not access.can_view_task(current_user, task):
+        abort(404)
+    return task
+
+
+def _latest_data(task):
+    deliverables = queries.cycle_deliverables(db.session, task.cycle_id)
+    deliverable = deliverables.get(task.stage)
+    if deliverable and deliverable.versions:
+        return deliverable, deliverable.versions[-1]
+    return deliverable, None
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def show(task_id):
+    task = _visible_task(task_id)
+    stage = task.cycle.definition.stage(task.stage)
+    deliverable, latest = _latest_data(task)
+    may_fill = task.status == "open" and access.can_submit(current_user, task)
+    may_review = task.status == "open" and access.can_review(current_user, task)
+    errors = {}
+    if request.method == "POST":
+        if not may_fill:
+            abort(403)
+        form = fill_form(stage, formdata=request.form)
+        if form.validate_on_submit():
+            try:
+                service.submit(db.session, task.id, current_user, submitted_fields(form, stage))
+            except Invalid as exc:
+                errors = exc.errors
+                flash(translate(exc.message, exc.params), "error")
+            except Refused as exc:
+                flash(translate(exc.message, exc.params), "error")
+                return redirect(url_for("tasks.show", task_id=task.id))
+            else:
+                flash(_("Submitted for review."), "success")
+                return redirect(url_for("cycles.show", cycle_id=task.cycle_id))
+        else:
+            flash(_("The form has expired; please submit again."), "error")
+        status = 422
+    else:
+        form = fill_form(stage, latest.data if latest else None)
+        status = 200
+    return render_template("tasks/show.html", task=task, cycle=task.cycle, stage=stage,
+                           form=form, errors=errors, may_fill=may_fill, may_review=may_review,
+                           review_form=ReviewForm(), latest=latest, deliverable=deliverable,
+                           now=utcnow()), status
+
+
+@bp.route("/notifications")
+@login_required
+def notifications():
+    page = request.args.get("page", 1, type=int)
+    query = (select(Notification).where(Notification.user_id == current_user.id)
+             .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    result = queries._paginate(db.session, query, page, NOTIFICATION_PAGE)
+    return render_template("tasks/notifications.html", page=result, messages=MESSAGES)
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def mark_read():
+    db.session.execute(update(Notification)
+                       .where(Notification.user_id == current_user.id,
+                              Notification.read_at.is_(None))
+                       .values(read_at=utcnow()))
+    db.session.commit()
+    return redirect(url_for("tasks.notifications"))

@@ -1,0 +1,34 @@
+"""The reminder and escalation policy, as pure arithmetic on due dates."""
+from __future__ import annotations
+
+import datetime as dt
+
+from workflows.model import Definition, ReminderRule
+
+
+def fire_time(rule: ReminderRule, due_at: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """When `rule` fires for a task due at `due_at`: at `rule.hour` local time on its day."""
+    local_due = due_at.astimezone(tz)
+    day = local_due.date() + dt.timedelta(days=rule.offset_days)
+    return dt.datetime.combine(day, dt.time(rule.hour), tzinfo=tz)
+
+
+def rule_to_send(definition: Definition, due_at: dt.datetime, now: dt.datetime,
+                 already_sent: set[str], tz: dt.tzinfo) -> tuple[ReminderRule | None, list[ReminderRule]]:
+    """The one rule to send now, and the earlier unsent rules it supersedes.
+
+    After downtime several rules may be due at once; only the latest is sent (a catch-up
+    sends once, never a flood), and the ones it replaces are recorded as skipped.
+    """
+    due = [r for r in definition.reminders
+           if r.key not in already_sent and fire_time(r, due_at, tz) <= now]
+    if not due:
+        return None, []
+    due.sort(key=lambda r: fire_time(r, due_at, tz))
+    return due[-1], due[:-1]
+
+
+def escalation_tier(definition: Definition, sent: set[str]) -> int:
+    """The highest tier a task has been escalated to (0: only its assignee was reminded)."""
+    tiers = [r.tier for r in definition.reminders if r.key in sent and r.offset_days > 0]
+    return max(tiers, default=0)
