@@ -26,6 +26,7 @@ def _upgrade(app) -> None:
     from flask_migrate import upgrade
     with app.app_context():
         upgrade()
+        db.engine.dispose()  # closing the last connection checkpoints SQLite's WAL into the file
 
 
 @pytest.fixture(scope="session")

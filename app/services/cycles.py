@@ -272,6 +272,7 @@ def _review_preamble(session, task_id, actor):
     cycle = task.cycle
     if not access.can_view_task(actor, task):
         raise NotFound(N_("No such task."))
+    _current_checks(task, cycle)
     definition = cycle.definition
     stage = definition.stage(task.stage)
     deliverable = _deliverable(session, cycle, task.stage, required=False)
@@ -285,7 +286,6 @@ def _review_preamble(session, task_id, actor):
         if task.kind == "review" and not access.can_review(actor, task):
             raise Forbidden(exc.message, **exc.params) from None
         raise
-    _current_checks(task, cycle)
     return task, cycle, definition, stage
 
 

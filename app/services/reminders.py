@@ -22,11 +22,11 @@ LOOKAHEAD = dt.timedelta(days=8)
 def _insert_once(session, task_id: int, rule_key: str, outcome: str, now: dt.datetime) -> bool:
     """Record (task, rule); True only for the one transaction that recorded it first."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = session.execute(
-        insert(ReminderLog).values(task_id=task_id, rule_key=rule_key, outcome=outcome,
-                                   at=now)
-        .on_conflict_do_nothing(index_elements=["task_id", "rule_key"]))
-    return result.rowcount == 1
+    statement = (insert(ReminderLog.__table__)
+                 .values(task_id=task_id, rule_key=rule_key, outcome=outcome, at=now)
+                 .on_conflict_do_nothing(index_elements=["task_id", "rule_key"])
+                 .returning(ReminderLog.__table__.c.id))
+    return session.connection().execute(statement).first() is not None
 
 
 def send_reminders(session, now: dt.datetime) -> int:
