@@ -7,6 +7,8 @@ import shutil
 import uuid
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -65,33 +67,51 @@ def _truncate_all(app) -> None:
         db.session.commit()
 
 
-def _sqlite_app(sqlite_template, tmp_path):
-    path = tmp_path / "spiral.db"
-    shutil.copy(sqlite_template, path)
-    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+@pytest.fixture(scope="session")
+def _sqlite_app(sqlite_template, tmp_path_factory):
+    """One app for the session (building one compiles every template); its file is reset per test."""
+    path = tmp_path_factory.mktemp("live") / "spiral.db"
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    app.spiral_db_path = path
+    return app
+
+
+def _reset_sqlite(app, template) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    for suffix in ("-wal", "-shm"):
+        app.spiral_db_path.with_name(app.spiral_db_path.name + suffix).unlink(missing_ok=True)
+    shutil.copy(template, app.spiral_db_path)
+
+
+@pytest.fixture(scope="session")
+def _pg_app(postgres_url):
+    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=postgres_url)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_app(request, sqlite_template, tmp_path):
+def any_app(request, sqlite_template):
     """The app on each supported database in turn."""
     if request.param == "sqlite":
-        app = _sqlite_app(sqlite_template, tmp_path)
+        app = request.getfixturevalue("_sqlite_app")
+        _reset_sqlite(app, sqlite_template)
     else:
-        app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=request.getfixturevalue("postgres_url"))
+        app = request.getfixturevalue("_pg_app")
         _truncate_all(app)
     yield from _pushed(app)
 
 
 @pytest.fixture
-def app(sqlite_template, tmp_path):
-    yield from _pushed(_sqlite_app(sqlite_template, tmp_path))
+def app(_sqlite_app, sqlite_template):
+    _reset_sqlite(_sqlite_app, sqlite_template)
+    yield from _pushed(_sqlite_app)
 
 
 @pytest.fixture
-def pg_app(postgres_url):
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=postgres_url)
-    _truncate_all(app)
-    yield from _pushed(app)
+def pg_app(_pg_app):
+    _truncate_all(_pg_app)
+    yield from _pushed(_pg_app)
 
 
 def _pushed(app):
@@ -112,6 +132,23 @@ def college(app):
     return builders.build_college(db.session)
 
 
+class RequestScopedClient(FlaskClient):
+    """Each request runs in its own app context, as in production, not in the test's.
+
+    Otherwise `g` (and the signed-in user) and the database session would leak from one
+    request to the next. The test's own session is expired afterwards to see the changes.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            db.session.expire_all()
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = RequestScopedClient
     return app.test_client()

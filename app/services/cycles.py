@@ -153,9 +153,23 @@ def _fmt(moment: dt.datetime) -> str:
 
 # ---------------------------------------------------------------- acting on tasks
 
+def begin_write(session) -> None:
+    """Take SQLite's write lock before reading what a decision depends on.
+
+    PostgreSQL locks the task row instead (FOR UPDATE). Without this, SQLite would let a
+    second reviewer read the task before the first one's decision commits.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def load_task(session, task_id: int, lock: bool = False) -> Task:
     query = select(Task).where(Task.id == task_id)
-    if lock and session.get_bind().dialect.name == "postgresql":
+    if lock:
+        begin_write(session)
         query = query.with_for_update()
     task = session.scalars(query).first()
     if task is None:
@@ -257,9 +271,9 @@ def return_for_revision(session, task_id: int, actor: User, comment: str | None,
         raise Invalid(exc.message, errors={"comment": (exc.message, exc.params)}) from None
     _decide(session, task, actor, "returned", reason, now)
     _deliverable(session, cycle, stage.name).status = "returned"
-    _bump_cycle(session, cycle, stage=cycle.stage, round=cycle.round + 1)
     _audit(session, "return", actor, cycle, task, from_stage=stage.name, to_stage=stage.name,
            comment=reason, now=now, step=task.step)
+    _bump_cycle(session, cycle, stage=cycle.stage, round=cycle.round + 1)
     fill = _open_fill_task(session, cycle, stage, now)
     notify(session, [cycle.owner_id], "returned", fill, stage=stage.label,
            cycle=cycle_title(cycle), reason=reason)
@@ -317,9 +331,9 @@ def _advance(session, cycle: Cycle, definition: Definition, trigger: str, actor:
     values = {"stage": after, "round": 1, "stage_entered_at": now}
     if after == CLOSED:
         values["closed_at"] = now
-    _bump_cycle(session, cycle, **values)
     _audit(session, "timer" if trigger == "timer" else "advance", actor, cycle,
            from_stage=before, to_stage=after, now=now)
+    _bump_cycle(session, cycle, **values)
     if after != CLOSED:
         stage = definition.stage(after)
         _open_fill_task(session, cycle, stage, now)
