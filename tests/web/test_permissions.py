@@ -1,0 +1,112 @@
+"""Every route × every kind of person: anonymous, wrong role, wrong department → refused."""
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent, Cycle
+from tests import builders
+from tests.web.conftest import sign_in
+
+ANON, TEACHER, OTHER_MAJOR, OTHER_DEPT, OWNER, HEAD, QO = (
+    "anonymous", "teacher", "lead2", "head2", "lead1", "head1", "qo")
+PEOPLE = [ANON, TEACHER, OTHER_MAJOR, OTHER_DEPT, OWNER, HEAD, QO]
+
+# (method, url template, {person: expected status}); "login" means redirected to sign in.
+ROUTES = [
+    ("GET", "/", dict.fromkeys(PEOPLE[1:], 200)),
+    ("GET", "/review/", dict.fromkeys(PEOPLE[1:], 200)),
+    ("GET", "/cycles/", dict.fromkeys(PEOPLE[1:], 200)),
+    ("GET", "/notifications", dict.fromkeys(PEOPLE[1:], 200)),
+    ("POST", "/notifications/read", dict.fromkeys(PEOPLE[1:], 302)),
+    ("GET", "/cycles/{cycle}", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404, OWNER: 200,
+                                HEAD: 200, QO: 200}),
+    ("GET", "/tasks/{review}", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404, OWNER: 200,
+                                HEAD: 200, QO: 200}),
+    ("POST", "/tasks/{review}", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404, OWNER: 403,
+                                 HEAD: 403, QO: 403}),
+    ("POST", "/tasks/{fill}", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404, OWNER: 403,
+                               HEAD: 403, QO: 403}),
+    ("POST", "/review/tasks/{review}/approve", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
+                                                OWNER: 403, HEAD: 303, QO: 403}),
+    ("POST", "/review/tasks/{review}/return", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
+                                               OWNER: 403, HEAD: 303, QO: 403}),
+    ("GET", "/dashboard/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
+                            HEAD: 200, QO: 200}),
+    ("POST", "/dashboard/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
+                                   HEAD: 403, QO: 303}),
+    ("POST", "/logout", dict.fromkeys(PEOPLE[1:], 302)),
+]
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/language/<code>"),
+          ("GET", "/healthz"), ("GET", "/static/<path:filename>"), ("GET", "/api/v1/openapi.json")}
+
+
+def _url(template, world):
+    return template.format(cycle=world.cycle.id, review=world.review.id, fill=world.fill.id)
+
+
+@pytest.mark.parametrize("method,template,expected", ROUTES, ids=[f"{m} {t}" for m, t, _ in ROUTES])
+@pytest.mark.parametrize("who", PEOPLE)
+def test_route_permissions(client, world, method, template, expected, who):
+    if who != ANON:
+        sign_in(client, getattr(world, {"teacher": "teacher"}.get(who, who)))
+    if template == "/dashboard/launch":  # a new major, so an allowed launch has work to do
+        builders.person(db.session, "lead4", "新专业负责人",
+                        builders.unit(db.session, "510205", "大数据技术", "major", world.d1),
+                        "major_lead")
+        db.session.commit()
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    data = {"comment": "请补充", "level": "major", "period": str(world.year.id)}
+    response = client.open(_url(template, world), method=method, data=data)
+    if who == ANON:
+        assert response.status_code == 302 and "/login" in response.location
+    else:
+        assert response.status_code == expected[who], response.get_data(as_text=True)[:300]
+    changed = db.session.scalar(select(func.count()).select_from(AuditEvent)) != before
+    assert changed == (who != ANON and expected.get(who) == 303), "refused requests change nothing"
+
+
+def test_every_route_is_in_the_matrix(app):
+    covered = set()
+    for method, template, _ in ROUTES:
+        covered.add((method, template.replace("{cycle}", "<int:cycle_id>")
+                     .replace("{review}", "<int:task_id>").replace("{fill}", "<int:task_id>")))
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            continue  # the API has its own matrix in tests/api
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            key = (method, rule.rule)
+            if key in PUBLIC:
+                continue
+            if "<any(approve, return):decision>" in rule.rule:
+                if all((method, rule.rule.replace("<any(approve, return):decision>", d)) in covered
+                       for d in ("approve", "return")):
+                    continue
+            if key not in covered:
+                missing.append(key)
+    assert missing == []
+
+
+def test_cycle_list_shows_only_what_each_person_may_see(client, world):
+    def codes(user):
+        sign_in(client, user)
+        html = client.get("/cycles/").get_data(as_text=True)
+        return {code for code in ("510203", "510201", "460301") if code in html}
+
+    assert codes(world.teacher) == set()
+    assert codes(world.lead1) == {"510203"}
+    assert codes(world.head1) == {"510203", "510201"}
+    assert codes(world.head2) == {"460301"}
+    assert codes(world.qo) == {"510203", "510201", "460301"}
+
+
+def test_dashboard_of_a_department_head_counts_only_their_department(client, world):
+    sign_in(client, world.head2)
+    html = client.get("/dashboard/").get_data(as_text=True)
+    assert "智能制造学院" in html and "信息工程学院" not in html
+
+
+def test_cycle_stage_unchanged_by_refused_actions(client, world):
+    sign_in(client, world.qo)
+    client.post(f"/review/tasks/{world.review.id}/approve", data={})
+    assert db.session.get(Cycle, world.cycle.id).stage == "target"
