@@ -5,18 +5,19 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from workflows.model import N_
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    401: "Please sign in.",
-    403: "You do not have permission to do this.",
-    404: "The page or item was not found.",
-    405: "This action is not allowed here.",
-    409: "This conflicts with a change made just now.",
-    413: "The upload is too large.",
-    422: "Some input needs attention.",
-    429: "Too many attempts; please wait and try again.",
-    500: "Something went wrong on our side; the error has been logged.",
+    400: N_("The request could not be understood."),
+    401: N_("Please sign in."),
+    403: N_("You do not have permission to do this."),
+    404: N_("The page or item was not found."),
+    405: N_("This action is not allowed here."),
+    409: N_("This conflicts with a change made just now."),
+    413: N_("The upload is too large."),
+    422: N_("Some input needs attention."),
+    429: N_("Too many attempts; please wait and try again."),
+    500: N_("Something went wrong on our side; the error has been logged."),
 }
 
 

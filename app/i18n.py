@@ -23,10 +23,16 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+#: Parameters whose values are msgids themselves (a stage's or a role's label).
+TRANSLATED_PARAMS = ("stage", "role")
+
+
 def translate(message: str, params: dict | None = None) -> str:
     """Translate a msgid from the domain and fill its placeholders."""
     text = gettext(message) if message else ""
     if params:
+        params = {k: gettext(v) if k in TRANSLATED_PARAMS and isinstance(v, str) else v
+                  for k, v in params.items()}
         try:
             return text % params
         except (KeyError, TypeError, ValueError):

@@ -67,7 +67,7 @@ MAJOR_V1 = Definition(
         Stage("organize", N_("Organize"), (TASK_ROWS, NOTES), DEPARTMENT_ONLY, fill_days=10),
         Stage("implement", N_("Implement"), (
             Field("progress", N_("Progress report"), multiline=True),
-            Field("completion", N_("Completion (%)"), type="number"),
+            Field("completion", N_("Completion rate (percent)"), type="number"),
         ), DEPARTMENT_ONLY, timer=Timer("monitor_at", days_before_period_end=80)),
         Stage("monitor", N_("Monitor"), (
             Field("status", N_("Overall indicator status"), type="choice", choices=(

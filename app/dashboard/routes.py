@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app import access, queries
 from app.dashboard import bp
 from app.dashboard.forms import LaunchForm
+from wtforms.fields.choices import SelectChoice
 from app.extensions import db
 from app.i18n import translate
 from app.models import Period, utcnow
@@ -16,7 +17,7 @@ from workflows import Refused, latest_definition
 
 def _launch_form() -> LaunchForm:
     form = LaunchForm()
-    form.period.choices = [(p.id, p.name) for p in db.session.scalars(
+    form.period.choices = [SelectChoice(p.id, p.name) for p in db.session.scalars(
         select(Period).where(Period.kind == "year").order_by(Period.start.desc()))]
     return form
 

@@ -32,8 +32,8 @@ def decide(task_id, decision):
     try:
         task = action(db.session, task_id, current_user, form.comment.data)
     except Refused as exc:
-        if getattr(exc, "status", 409) == 404:
-            abort(404)
+        if getattr(exc, "status", 409) in (403, 404):
+            abort(exc.status)
         flash(translate(exc.message, exc.params), "error")
         return redirect(url_for("tasks.show", task_id=task_id)), 303
     flash(_("Approved.") if decision == "approve" else _("Returned for revision."), "success")

@@ -2,6 +2,7 @@
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 BLANK_ROWS = 3
 
@@ -9,7 +10,8 @@ BLANK_ROWS = 3
 def _field(definition_field):
     label = _(definition_field.label)
     if definition_field.type == "choice":
-        choices = [("", "—")] + [(v, _(label_)) for v, label_ in definition_field.choices]
+        choices = [SelectChoice("", "—")] + [SelectChoice(v, _(label_))
+                                             for v, label_ in definition_field.choices]
         return SelectField(label, choices=choices, validate_choice=False)
     if definition_field.multiline:
         return TextAreaField(label)
@@ -45,6 +47,22 @@ def _as_strings(data):
         else:
             out[key] = "" if value is None else str(value)
     return out
+
+
+def error_label(stage, path: str) -> str:
+    """A person's name for an error path: "targets[2].baseline" → "Targets, row 2, Baseline"."""
+    name, _sep, rest = path.partition("[")
+    fields = {f.name: f for f in stage.form}
+    field = fields.get(name)
+    if field is None:
+        return path
+    if not rest:
+        return _(field.label)
+    row, _sep, column = rest.partition("]")
+    columns = {c.name: c for c in field.columns}
+    column_label = _(columns[column.lstrip(".")].label) if column.lstrip(".") in columns else ""
+    return _("%(table)s, row %(row)s, %(column)s", table=_(field.label), row=row,
+             column=column_label)
 
 
 def submitted_fields(form, stage) -> dict:

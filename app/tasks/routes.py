@@ -3,17 +3,18 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app import access, queries
 from app.extensions import db
 from app.i18n import translate
-from app.models import Notification, Task, utcnow
+from app.models import AuditEvent, Notification, Task, utcnow
 from app.notify import MESSAGES
 from app.review.forms import ReviewForm
 from app.services import cycles as service
 from app.services.errors import Invalid
 from app.tasks import bp
-from app.tasks.forms import fill_form, submitted_fields
+from app.tasks.forms import error_label, fill_form, submitted_fields
 from workflows import Refused
 
 NOTIFICATION_PAGE = 50
@@ -31,6 +32,17 @@ def _visible_task(task_id: int) -> Task:
     if task is None or not access.can_view_task(current_user, task):
         abort(404)
     return task
+
+
+def _return_reason(task) -> AuditEvent | None:
+    """Why the previous round of this stage came back, shown to the author of the next one."""
+    if task.kind != "fill" or task.round < 2:
+        return None
+    return db.session.scalars(
+        select(AuditEvent).options(joinedload(AuditEvent.actor))
+        .where(AuditEvent.cycle_id == task.cycle_id, AuditEvent.action == "return",
+               AuditEvent.from_stage == task.stage, AuditEvent.round == task.round - 1)
+        .order_by(AuditEvent.id.desc()).limit(1)).first()
 
 
 def _latest_data(task):
@@ -75,6 +87,8 @@ def show(task_id):
     return render_template("tasks/show.html", task=task, cycle=task.cycle, stage=stage,
                            form=form, errors=errors, may_fill=may_fill, may_review=may_review,
                            review_form=ReviewForm(), latest=latest, deliverable=deliverable,
+                           returned=_return_reason(task),
+                           error_label=lambda path: error_label(stage, path),
                            now=utcnow()), status
 
 
