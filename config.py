@@ -51,6 +51,8 @@ class DevelopmentConfig(Config):
 
 
 class TestConfig(Config):
+    __test__ = False  # not a pytest test class
+
     TESTING = True
     SECRET_KEY = "test"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, g, jsonify, request
+from flask import abort, g, jsonify, make_response, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -21,6 +21,11 @@ from workflows.forms import describe
 
 def _error(status: int, message: str, **extra):
     return jsonify({"error": {"status": status, "message": message, **extra}}), status
+
+
+def _fail(status: int, message: str):
+    """Stop the request with a JSON error."""
+    abort(make_response(*_error(status, message)))
 
 
 def token_required(view):
@@ -44,7 +49,7 @@ def token_required(view):
 def _json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        abort(_error(400, _("Send a JSON object.")))
+        _fail(400, _("Send a JSON object."))
     return body
 
 
@@ -72,7 +77,7 @@ def cycle_json(cycle: Cycle) -> dict:
 def _visible_task(task_id: int) -> Task:
     task = db.session.get(Task, task_id)
     if task is None or not access.can_view_task(g.api_user, task):
-        abort(_error(404, _("No such task.")))
+        _fail(404, _("No such task."))
     return task
 
 

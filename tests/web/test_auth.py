@@ -1,0 +1,89 @@
+import pytest
+from sqlalchemy import func, select
+
+from app import create_app
+from app.extensions import db
+from app.models import AuditEvent, LoginFailure
+from config import TestConfig
+from tests import builders
+from tests.builders import PASSWORD
+
+
+@pytest.fixture
+def people(app):
+    return builders.build_college(db.session)
+
+
+def login(client, username, password=PASSWORD, next_url=None):
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"username": username, "password": password})
+
+
+def test_sign_in_and_out(client, people):
+    response = login(client, "lead1")
+    assert response.status_code == 302 and response.location == "/"
+    assert "软件专业负责人" in client.get("/").get_data(as_text=True)
+    assert client.post("/logout").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_wrong_password_is_refused_in_chinese(client, people):
+    response = login(client, "lead1", "wrong")
+    assert response.status_code == 401
+    assert "工号或密码错误" in response.get_data(as_text=True)
+
+
+def test_logins_are_throttled_per_account(client, people, app):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert login(client, "lead1", "wrong").status_code == 401
+    response = login(client, "lead1")  # even the right password waits out the lock
+    assert response.status_code == 429
+    assert login(client, "lead2").status_code == 302  # other accounts are not affected
+
+
+def test_successful_login_clears_failures_and_is_audited(client, people):
+    login(client, "lead1", "wrong")
+    login(client, "lead1")
+    assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 0
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "login")) == 1
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example",
+                                    "javascript:alert(1)"])
+def test_next_never_leaves_the_site(client, people, target):
+    response = login(client, "lead1", next_url=target)
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_next_within_the_site_is_followed(client, people):
+    assert login(client, "lead1", next_url="/cycles/").location == "/cycles/"
+
+
+def test_pages_are_chinese_by_default_and_english_on_request(client, people):
+    login(client, "lead1")
+    assert "我的待办" in client.get("/").get_data(as_text=True)
+    client.post("/language/en", data={"next": "/cycles/"})
+    assert "My tasks" in client.get("/").get_data(as_text=True)
+    assert client.post("/language/fr").status_code == 404
+
+
+def test_state_changes_need_a_csrf_token(sqlite_template, tmp_path):
+    import shutil
+    path = tmp_path / "csrf.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        builders.build_college(db.session)
+        client = app.test_client()
+        response = client.post("/login", data={"username": "lead1", "password": PASSWORD})
+        assert response.status_code == 400
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_unknown_page_is_a_friendly_404(client, people):
+    login(client, "lead1")
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and "未找到" in response.get_data(as_text=True)

@@ -1,0 +1,94 @@
+"""The fill-in form and the review page, through the web."""
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Cycle, DeliverableVersion, Task
+from tests import builders
+from tests.builders import launch, open_task
+from tests.web.conftest import sign_in
+
+GOOD = {"summary": "提升就业质量", "targets-0-indicator": "专业毕业去向落实率",
+        "targets-0-baseline": "88.5", "targets-0-target": "92", "targets-0-deadline": "2027-08-31"}
+
+
+def _world():
+    world = builders.build_college(db.session)
+    launch(db.session, world)
+    world.cycle = world.cycles["510203"]
+    world.fill = open_task(db.session, world.cycle)
+    return world
+
+
+def versions():
+    return db.session.scalar(select(func.count()).select_from(DeliverableVersion))
+
+
+def test_form_shows_typed_fields_in_chinese(client, app):
+    world = _world()
+    sign_in(client, world.lead1)
+    html = client.get(f"/tasks/{world.fill.id}").get_data(as_text=True)
+    assert 'name="targets-0-baseline"' in html and 'type="date"' in html
+    assert "目标值" in html and "提交审核" in html
+
+
+def test_bad_input_is_explained_and_nothing_is_stored(client, app):
+    world = _world()
+    sign_in(client, world.lead1)
+    response = client.post(f"/tasks/{world.fill.id}", data={**GOOD, "summary": "",
+                                                              "targets-0-baseline": "八十"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "请输入数字" in html and "第1行" in html and "此项为必填项" in html
+    assert 'value="八十"' in html, "what the person typed is kept"
+    assert versions() == 0 and db.session.get(Task, world.fill.id).status == "open"
+
+
+def test_good_input_is_submitted_and_shown_on_the_cycle(client, app):
+    world = _world()
+    sign_in(client, world.lead1)
+    response = client.post(f"/tasks/{world.fill.id}", data=GOOD)
+    assert response.status_code == 302 and response.location == f"/cycles/{world.cycle.id}"
+    assert versions() == 1
+    html = client.get(f"/cycles/{world.cycle.id}").get_data(as_text=True)
+    assert "专业毕业去向落实率" in html and "审核中" in html
+
+
+def test_return_then_author_sees_reason_and_previous_values(client, app):
+    world = _world()
+    sign_in(client, world.lead1)
+    client.post(f"/tasks/{world.fill.id}", data=GOOD)
+    review = open_task(db.session, world.cycle)
+    sign_in(client, world.head1)
+    html = client.get(f"/tasks/{review.id}").get_data(as_text=True)
+    assert "review-form" in html and "88.5" in html
+    response = client.post(f"/review/tasks/{review.id}/return", data={"comment": ""})
+    assert response.status_code == 303 and open_task(db.session, world.cycle).id == review.id
+    client.post(f"/review/tasks/{review.id}/return", data={"comment": "基线数据来源不明"})
+    assert db.session.get(Cycle, world.cycle.id).round == 2
+    fill = open_task(db.session, world.cycle)
+    sign_in(client, world.lead1)
+    html = client.get(f"/tasks/{fill.id}").get_data(as_text=True)
+    assert "基线数据来源不明" in html and 'value="88.5"' in html
+
+
+def test_buttons_follow_the_same_checks_as_the_services(client, app):
+    world = _world()
+    sign_in(client, world.lead1)
+    client.post(f"/tasks/{world.fill.id}", data=GOOD)
+    review = open_task(db.session, world.cycle)
+    html = client.get(f"/tasks/{review.id}").get_data(as_text=True)
+    assert "review-form" not in html and "fill-form" not in html  # the author only reads
+    sign_in(client, world.head1)
+    assert "review-form" in client.get(f"/tasks/{review.id}").get_data(as_text=True)
+
+
+def test_quality_office_launches_from_the_dashboard(client, app):
+    world = builders.build_college(db.session)
+    sign_in(client, world.qo)
+    response = client.post("/dashboard/launch", data={"level": "major", "period": world.year.id})
+    assert response.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Cycle)) == 3
+    assert "已启动 3 个" in client.get("/dashboard/").get_data(as_text=True)
+    bad = client.post("/dashboard/launch", data={"level": "major", "period": "999"})
+    assert bad.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Cycle)) == 3
