@@ -77,6 +77,15 @@ def launch(session, world, now=LAUNCH_AT):
     return result
 
 
+def launched_college(session) -> SimpleNamespace:
+    """The college with its cycles launched; `cycle` and `fill` are 软件技术's."""
+    world = build_college(session)
+    launch(session, world)
+    world.cycle = world.cycles["510203"]
+    world.fill = open_task(session, world.cycle)
+    return world
+
+
 def open_task(session, cycle, kind=None) -> Task:
     query = select(Task).where(Task.cycle_id == cycle.id, Task.status == "open")
     if kind:

@@ -7,16 +7,12 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Cycle, DeliverableVersion, Task
 from tests import builders
-from tests.builders import TARGETS, launch, open_task
+from tests.builders import TARGETS
 
 
 @pytest.fixture
 def world(app):
-    world = builders.build_college(db.session)
-    launch(db.session, world)
-    world.cycle = world.cycles["510203"]
-    world.fill = open_task(db.session, world.cycle)
-    return world
+    return builders.launched_college(db.session)
 
 
 @pytest.fixture

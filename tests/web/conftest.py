@@ -3,16 +3,13 @@ import pytest
 from app.extensions import db
 from app.services import cycles as service
 from tests import builders
-from tests.builders import LAUNCH_AT, TARGETS, launch, open_task
+from tests.builders import LAUNCH_AT, TARGETS, open_task
 
 
 @pytest.fixture
 def world(app):
     """The small college with its cycles launched and 软件技术's targets awaiting 系部 review."""
-    world = builders.build_college(db.session)
-    launch(db.session, world)
-    world.cycle = world.cycles["510203"]
-    world.fill = open_task(db.session, world.cycle)
+    world = builders.launched_college(db.session)
     service.submit(db.session, world.fill.id, world.lead1, TARGETS, now=LAUNCH_AT)
     world.review = open_task(db.session, world.cycle)
     return world

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Cycle, DeliverableVersion, Task
 from tests import builders
-from tests.builders import launch, open_task
+from tests.builders import open_task
 from tests.web.conftest import sign_in
 
 GOOD = {"summary": "提升就业质量", "targets-0-indicator": "专业毕业去向落实率",
@@ -12,11 +12,7 @@ GOOD = {"summary": "提升就业质量", "targets-0-indicator": "专业毕业去
 
 
 def _world():
-    world = builders.build_college(db.session)
-    launch(db.session, world)
-    world.cycle = world.cycles["510203"]
-    world.fill = open_task(db.session, world.cycle)
-    return world
+    return builders.launched_college(db.session)
 
 
 def versions():
