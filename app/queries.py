@@ -65,9 +65,8 @@ def visible_cycles(session, user: User, level=None, unit_code=None, stage=None,
             return Page([], 1, per_page, 0)
         query = query.where(unit.path.startswith(scope.path))
     if overdue_at is not None:
-        late = (select(Task.id).where(Task.cycle_id == Cycle.id, Task.status == "open",
-                                      Task.due_at < overdue_at).exists())
-        query = query.where(late)
+        late = select(Task.cycle_id).where(Task.status == "open", Task.due_at < overdue_at)
+        query = query.where(Cycle.id.in_(late))
     return _paginate(session, query, page, per_page)
 
 
