@@ -25,6 +25,7 @@ def _configure(app, config_class, overrides):
         config_class = CONFIGS[os.environ.get("SPIRAL_ENV", "development")]
     app.config.from_object(config_class() if isinstance(config_class, type) else config_class)
     app.config.update(overrides)
+    app.json.ensure_ascii = False  # Chinese stays readable in API responses
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})

@@ -68,6 +68,13 @@ def can_view_task(user: User, task: Task) -> bool:
     return can_act_on(user, task) or can_view_cycle(user, task.cycle)
 
 
+def is_reviewer(user: User) -> bool:
+    """Does the user hold a role that any definition's review chain asks for?"""
+    from workflows import definitions
+    roles = {r.role for d in definitions() for s in d.stages for r in s.reviews}
+    return any(role in roles for role, _ in grants(user))
+
+
 def can_launch(user: User) -> bool:
     return has_college_role(user, "quality_office", "admin")
 

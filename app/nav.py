@@ -12,5 +12,6 @@ def init_app(app):
         if not current_user.is_authenticated:
             return {"nav": None}
         return {"nav": {"dashboard": access.can_see_dashboard(current_user),
+                        "reviews": access.is_reviewer(current_user),
                         "unread": queries.unread_count(db.session, current_user),
                         "path": request.full_path.rstrip("?")}}

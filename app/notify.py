@@ -10,9 +10,9 @@ from workflows.model import N_
 MESSAGES = {
     "task_assigned": N_("New task: %(stage)s of %(cycle)s, due %(due)s."),
     "review_requested": N_("Please review %(stage)s of %(cycle)s, due %(due)s."),
-    "returned": N_("%(stage)s of %(cycle)s was returned for revision: %(reason)s"),
+    "returned": N_("%(stage)s of %(cycle)s was returned for revision (%(reason)s); please revise it by %(due)s."),
     "approved": N_("%(stage)s of %(cycle)s was approved."),
-    "stage_advanced": N_("%(cycle)s moved on to %(stage)s."),
+    "stage_advanced": N_("%(cycle)s has moved on to %(stage)s; please fill it in by %(due)s."),
     "reminder": N_("Reminder: %(stage)s of %(cycle)s is due %(due)s."),
     "overdue": N_("Overdue by %(days)d day(s): %(stage)s of %(cycle)s."),
     "escalated": N_("Escalated to you: %(stage)s of %(cycle)s (%(assignee)s) is %(days)d day(s) overdue."),

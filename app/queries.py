@@ -4,11 +4,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app import access
-from app.models import AuditEvent, Cycle, Deliverable, Notification, OrgUnit, Task, User
+from app.models import (
+    AuditEvent, Cycle, Deliverable, DeliverableVersion, Notification, OrgUnit, Task, User,
+)
 
 
 @dataclass
@@ -70,6 +72,29 @@ def visible_cycles(session, user: User, level=None, unit_code=None, stage=None,
     return _paginate(session, query, page, per_page)
 
 
+def current_statuses(session, cycles: list[Cycle]) -> dict[int, str]:
+    """Where each cycle's current stage stands: filling, under review, returned, approved."""
+    if not cycles:
+        return {}
+    rows = session.execute(
+        select(Deliverable.cycle_id, Deliverable.stage, Deliverable.status)
+        .where(Deliverable.cycle_id.in_([c.id for c in cycles]))).all()
+    by_key = {(cycle_id, stage): status for cycle_id, stage, status in rows}
+    return {c.id: "closed" if c.stage == "closed" else by_key.get((c.id, c.stage), "filling")
+            for c in cycles}
+
+
+def filter_units(session, user: User) -> list[OrgUnit]:
+    """Departments and majors the user may filter the cycle list by, in tree order."""
+    paths = access.supervised_paths(user)
+    if not paths:
+        return []
+    return session.scalars(
+        select(OrgUnit).where(OrgUnit.kind.in_(["department", "major"]),
+                              or_(*[OrgUnit.path.startswith(p) for p in paths]))
+        .order_by(OrgUnit.path)).all()
+
+
 def stage_matrix(session, user: User) -> tuple[list[OrgUnit], dict[tuple[int, str], int]]:
     """Counts of visible cycles per (parent unit, stage): the dashboard's units × stages."""
     unit = aliased(OrgUnit)
@@ -109,6 +134,31 @@ def cycle_deliverables(session, cycle_id: int) -> dict[str, Deliverable]:
     rows = session.scalars(select(Deliverable).options(joinedload(Deliverable.versions))
                            .where(Deliverable.cycle_id == cycle_id)).unique().all()
     return {d.stage: d for d in rows}
+
+
+def task_version(session, task: Task) -> DeliverableVersion | None:
+    """The version a task is about: the one its round submitted or reviewed.
+
+    An open fill-in task shows the newest version, to start the revision from.
+    """
+    deliverable = session.scalars(
+        select(Deliverable).options(joinedload(Deliverable.versions))
+        .where(Deliverable.cycle_id == task.cycle_id, Deliverable.stage == task.stage)).first()
+    if deliverable is None or not deliverable.versions:
+        return None
+    if task.kind == "fill" and task.status == "open":
+        return deliverable.versions[-1]
+    same_round = [v for v in deliverable.versions if v.round == task.round]
+    return same_round[-1] if same_round else None
+
+
+def stage_trail(session, cycle_id: int, stage: str) -> list[AuditEvent]:
+    """Submissions and review decisions of one stage, oldest first: the review opinions."""
+    return session.scalars(
+        select(AuditEvent).options(joinedload(AuditEvent.actor))
+        .where(AuditEvent.cycle_id == cycle_id, AuditEvent.from_stage == stage,
+               AuditEvent.action.in_(["submit", "approve", "return"]))
+        .order_by(AuditEvent.at, AuditEvent.id)).all()
 
 
 def cycle_tasks(session, cycle_id: int) -> list[Task]:

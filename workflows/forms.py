@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from workflows.model import N_, Field
 
 MAX_TEXT = 20000
+MAX_NUMBER = Decimal("1e15")
+FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+")
 MAX_ROWS = 200
 
 
@@ -27,12 +29,17 @@ def _clean_scalar(field: Field, value):
     if field.type == "number":
         if isinstance(value, bool):
             raise ValueError((N_("Enter a number."), {}))
+        text = str(value).strip().rstrip("%％").strip()
+        # Full-width digits and a trailing percent sign are how people type in Chinese IMEs.
+        text = text.translate(FULL_WIDTH)
         try:
-            number = Decimal(str(value).strip())
+            number = Decimal(text)
         except (InvalidOperation, ValueError):
             raise ValueError((N_("Enter a number."), {})) from None
         if not number.is_finite():
             raise ValueError((N_("Enter a number."), {}))
+        if abs(number) >= MAX_NUMBER:
+            raise ValueError((N_("The number is too large."), {}))
         return float(number) if number != number.to_integral_value() else int(number)
     if field.type == "date":
         try:

@@ -13,19 +13,20 @@ def fire_time(rule: ReminderRule, due_at: dt.datetime, tz: dt.tzinfo) -> dt.date
     return dt.datetime.combine(day, dt.time(rule.hour), tzinfo=tz)
 
 
-def rule_to_send(definition: Definition, due_at: dt.datetime, now: dt.datetime,
-                 already_sent: set[str], tz: dt.tzinfo) -> tuple[ReminderRule | None, list[ReminderRule]]:
-    """The one rule to send now, and the earlier unsent rules it supersedes.
+def rules_to_send(definition: Definition, due_at: dt.datetime, now: dt.datetime,
+                  already_sent: set[str], tz: dt.tzinfo) -> tuple[list[ReminderRule], list[ReminderRule]]:
+    """The rules to send now, and the earlier unsent rules they supersede.
 
-    After downtime several rules may be due at once; only the latest is sent (a catch-up
-    sends once, never a flood), and the ones it replaces are recorded as skipped.
+    After downtime several rules may be due at once. Each tier (assignee, unit leader,
+    quality office) then gets only its latest one, so a catch-up reaches everyone it should,
+    once, never as a flood; the rules passed over are recorded as skipped.
     """
-    due = [r for r in definition.reminders
-           if r.key not in already_sent and fire_time(r, due_at, tz) <= now]
-    if not due:
-        return None, []
-    due.sort(key=lambda r: fire_time(r, due_at, tz))
-    return due[-1], due[:-1]
+    due = sorted((r for r in definition.reminders
+                  if r.key not in already_sent and fire_time(r, due_at, tz) <= now),
+                 key=lambda r: fire_time(r, due_at, tz))
+    latest = {r.tier: r for r in due}
+    send = [r for r in due if latest[r.tier] is r]
+    return send, [r for r in due if r not in send]
 
 
 def escalation_tier(definition: Definition, sent: set[str]) -> int:

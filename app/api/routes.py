@@ -101,9 +101,7 @@ def my_tasks():
 def get_task(task_id):
     task = _visible_task(task_id)
     stage = task.cycle.definition.stage(task.stage)
-    deliverables = queries.cycle_deliverables(db.session, task.cycle_id)
-    current = deliverables.get(task.stage)
-    latest = current.versions[-1] if current and current.versions else None
+    latest = queries.task_version(db.session, task)
     return jsonify({**task_json(task),
                     "stage_label": translate(stage.label),
                     "form": {"fields": describe(stage.form, translate)},

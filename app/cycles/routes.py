@@ -24,6 +24,8 @@ def index():
                                   overdue_at=now if filters["overdue"] else None,
                                   page=request.args.get("page", 1, type=int))
     return render_template("cycles/index.html", page=page, filters=filters,
+                           statuses=queries.current_statuses(db.session, page.items),
+                           units=queries.filter_units(db.session, current_user),
                            definition_stages=latest_definition("major").stages)
 
 

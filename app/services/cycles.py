@@ -122,14 +122,16 @@ def launch_cycles(session, actor: User | None, level: str, period_id: int,
     return result
 
 
-def _open_fill_task(session, cycle: Cycle, stage: Stage, now: dt.datetime) -> Task:
+def _open_fill_task(session, cycle: Cycle, stage: Stage, now: dt.datetime,
+                    message: str = "task_assigned", **params) -> Task:
+    """Open the owner's fill-in task and tell them, in one notification, why it is there."""
     due = cycle.plan_date(stage.timer.plan_field) if stage.timer else _local_deadline(now, stage.fill_days)
     task = Task(cycle=cycle, stage=stage.name, kind="fill", round=cycle.round,
                 assignee_id=cycle.owner_id, due_at=due, created_at=now)
     session.add(task)
     session.flush()
-    notify(session, [cycle.owner_id], "task_assigned", task, stage=stage.label,
-           cycle=cycle_title(cycle), due=_fmt(due))
+    notify(session, [cycle.owner_id], message, task, stage=stage.label,
+           cycle=cycle_title(cycle), due=_fmt(due), **params)
     return task
 
 
@@ -249,11 +251,11 @@ def approve(session, task_id: int, actor: User, comment: str | None = None,
     if task.step + 1 < len(stage.reviews):
         _open_review_task(session, cycle, definition, stage, task.step + 1, now)
     else:
-        deliverable = _deliverable(session, cycle, stage.name)
-        deliverable.status = "approved"
-        notify(session, [cycle.owner_id], "approved", task, stage=stage.label,
-               cycle=cycle_title(cycle))
-        if not stage.is_timed:
+        _deliverable(session, cycle, stage.name).status = "approved"
+        if stage.is_timed:  # it stays until its date; the owner hears it was approved
+            notify(session, [cycle.owner_id], "approved", task, stage=stage.label,
+                   cycle=cycle_title(cycle))
+        else:
             guards.check_advance(definition, stage, task.step + 1)
             _advance(session, cycle, definition, "complete", actor, now)
     session.commit()
@@ -274,9 +276,7 @@ def return_for_revision(session, task_id: int, actor: User, comment: str | None,
     _audit(session, "return", actor, cycle, task, from_stage=stage.name, to_stage=stage.name,
            comment=reason, now=now, step=task.step)
     _bump_cycle(session, cycle, stage=cycle.stage, round=cycle.round + 1)
-    fill = _open_fill_task(session, cycle, stage, now)
-    notify(session, [cycle.owner_id], "returned", fill, stage=stage.label,
-           cycle=cycle_title(cycle), reason=reason)
+    _open_fill_task(session, cycle, stage, now, "returned", reason=reason)
     session.commit()
     return task
 
@@ -335,10 +335,7 @@ def _advance(session, cycle: Cycle, definition: Definition, trigger: str, actor:
            from_stage=before, to_stage=after, now=now)
     _bump_cycle(session, cycle, **values)
     if after != CLOSED:
-        stage = definition.stage(after)
-        _open_fill_task(session, cycle, stage, now)
-        notify(session, [cycle.owner_id], "stage_advanced", cycle_id=cycle.id,
-               stage=stage.label, cycle=cycle_title(cycle))
+        _open_fill_task(session, cycle, definition.stage(after), now, "stage_advanced")
 
 
 def advance_timers(session, now: dt.datetime) -> list[int]:

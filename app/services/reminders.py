@@ -13,7 +13,7 @@ from app.models import AuditEvent, Cycle, ReminderLog, Task, utcnow
 from app.notify import group_members, notify, task_recipients
 from app.services.cycles import TZ, _fmt, _tier_unit, cycle_title
 from workflows import get_definition
-from workflows.reminders import escalation_tier, rule_to_send
+from workflows.reminders import escalation_tier, rules_to_send
 
 #: The furthest ahead of a due date any rule fires, plus a day's margin.
 LOOKAHEAD = dt.timedelta(days=8)
@@ -47,33 +47,37 @@ def send_reminders(session, now: dt.datetime) -> int:
     for task in tasks:
         cycle = task.cycle
         definition = get_definition(cycle.definition_name, cycle.definition_version)
-        rule, superseded = rule_to_send(definition, task.due_at, now, sent_keys[task.id], TZ)
-        if rule is None:
-            continue
+        rules, superseded = rules_to_send(definition, task.due_at, now, sent_keys[task.id], TZ)
         for old in superseded:
             _insert_once(session, task.id, old.key, "skipped", now)
-        if not _insert_once(session, task.id, rule.key, "sent", now):
-            continue  # another tick got here first
-        recipients = _recipients(session, task, cycle, rule.tier, members_cache)
-        stage = definition.stage(task.stage)
-        days = max(0, (now - task.due_at).days)
-        params = {"stage": stage.label, "cycle": cycle_title(cycle), "due": _fmt(task.due_at)}
-        if rule.tier == 0:
-            notify(session, recipients, "overdue" if rule.offset_days > 0 else "reminder", task,
-                   days=days, **params)
-        else:
-            assignee = task.assignee.name if task.assignee else "-"
-            notify(session, recipients, "escalated", task, days=days, assignee=assignee, **params)
+        for rule in rules:
+            if not _insert_once(session, task.id, rule.key, "sent", now):
+                continue  # another tick got here first
+            _remind(session, task, cycle, definition, rule, now, members_cache)
+            sent_keys[task.id].add(rule.key)
+            sent += 1
         task.escalation_tier = max(task.escalation_tier,
-                                   escalation_tier(definition, sent_keys[task.id] | {rule.key}))
-        session.add(AuditEvent(action="remind", cycle_id=cycle.id, task_id=task.id,
-                               from_stage=task.stage, to_stage=task.stage, round=task.round,
-                               at=now, data={"rule": rule.key, "tier": rule.tier,
-                                             "recipients": len(recipients),
-                                             "superseded": [r.key for r in superseded]}))
-        sent += 1
+                                   escalation_tier(definition, sent_keys[task.id]))
     session.commit()
     return sent
+
+
+def _remind(session, task, cycle, definition, rule, now, members_cache) -> None:
+    recipients = _recipients(session, task, cycle, rule.tier, members_cache)
+    stage = definition.stage(task.stage)
+    days = max(0, (now - task.due_at).days)
+    params = {"stage": stage.label, "cycle": cycle_title(cycle), "due": _fmt(task.due_at)}
+    if rule.tier == 0:
+        notify(session, recipients, "overdue" if rule.offset_days > 0 else "reminder", task,
+               days=days, **params)
+    else:
+        # A group task is named by its reviewing role, translated when shown.
+        assignee = task.assignee.name if task.assignee else stage.reviews[task.step].label
+        notify(session, recipients, "escalated", task, days=days, assignee=assignee, **params)
+    session.add(AuditEvent(action="remind", cycle_id=cycle.id, task_id=task.id,
+                           from_stage=task.stage, to_stage=task.stage, round=task.round,
+                           at=now, data={"rule": rule.key, "tier": rule.tier,
+                                         "recipients": len(recipients)}))
 
 
 def _recipients(session, task: Task, cycle: Cycle, tier: int, cache) -> list[int]:

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-BLANK_ROWS = 3
+BLANK_ROWS = 5  # and a button adds more (static/spiral.js)
 
 
 def _field(definition_field):

@@ -3,7 +3,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
 
 from app import access, queries
 from app.extensions import db
@@ -34,23 +33,23 @@ def _visible_task(task_id: int) -> Task:
     return task
 
 
-def _return_reason(task) -> AuditEvent | None:
+def _return_reason(trail, task) -> AuditEvent | None:
     """Why the previous round of this stage came back, shown to the author of the next one."""
     if task.kind != "fill" or task.round < 2:
         return None
-    return db.session.scalars(
-        select(AuditEvent).options(joinedload(AuditEvent.actor))
-        .where(AuditEvent.cycle_id == task.cycle_id, AuditEvent.action == "return",
-               AuditEvent.from_stage == task.stage, AuditEvent.round == task.round - 1)
-        .order_by(AuditEvent.id.desc()).limit(1)).first()
+    returns = [e for e in trail if e.action == "return" and e.round == task.round - 1]
+    return returns[-1] if returns else None
 
 
-def _latest_data(task):
-    deliverables = queries.cycle_deliverables(db.session, task.cycle_id)
-    deliverable = deliverables.get(task.stage)
-    if deliverable and deliverable.versions:
-        return deliverable, deliverable.versions[-1]
-    return deliverable, None
+def _mark_read(task) -> None:
+    """Opening a task is reading the notifications about it."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == current_user.id, Notification.task_id == task.id,
+               Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
+    if result.rowcount:
+        db.session.commit()
 
 
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
@@ -58,7 +57,8 @@ def _latest_data(task):
 def show(task_id):
     task = _visible_task(task_id)
     stage = task.cycle.definition.stage(task.stage)
-    deliverable, latest = _latest_data(task)
+    latest = queries.task_version(db.session, task)
+    trail = queries.stage_trail(db.session, task.cycle_id, task.stage)
     may_fill = task.status == "open" and access.can_submit(current_user, task)
     may_review = task.status == "open" and access.can_review(current_user, task)
     errors = {}
@@ -84,10 +84,11 @@ def show(task_id):
     else:
         form = fill_form(stage, latest.data if latest else None)
         status = 200
+        _mark_read(task)
     return render_template("tasks/show.html", task=task, cycle=task.cycle, stage=stage,
                            form=form, errors=errors, may_fill=may_fill, may_review=may_review,
-                           review_form=ReviewForm(), latest=latest, deliverable=deliverable,
-                           returned=_return_reason(task),
+                           review_form=ReviewForm(), latest=latest, trail=trail,
+                           returned=_return_reason(trail, task),
                            error_label=lambda path: error_label(stage, path),
                            now=utcnow()), status
 

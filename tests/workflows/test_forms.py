@@ -14,6 +14,21 @@ def test_valid_targets_are_cleaned_to_typed_values():
         {"indicator": "毕业去向落实率", "baseline": 88.5, "target": 92, "deadline": "2027-08-31"}]}
 
 
+@pytest.mark.parametrize("typed,value", [("92%", 92), ("92.5 %", 92.5), ("８８.５", 88.5),
+                                         ("９２％", 92), ("-3", -3)])
+def test_numbers_as_people_type_them(typed, value):
+    data = validate(TARGET.form, {"summary": "s", "targets": [
+        {"indicator": "x", "baseline": typed, "target": "1", "deadline": "2027-01-01"}]})
+    assert data["targets"][0]["baseline"] == value
+
+
+@pytest.mark.parametrize("typed", ["%", "92%%x", "1e999999", "abc", "Infinity", "NaN"])
+def test_not_numbers(typed):
+    with pytest.raises(FormErrors):
+        validate(TARGET.form, {"summary": "s", "targets": [
+            {"indicator": "x", "baseline": typed, "target": "1", "deadline": "2027-01-01"}]})
+
+
 def test_each_bad_cell_is_named():
     with pytest.raises(FormErrors) as exc:
         validate(TARGET.form, {"summary": "", "targets": [

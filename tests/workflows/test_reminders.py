@@ -1,7 +1,7 @@
 import datetime as dt
 
 from workflows import latest_definition
-from workflows.reminders import escalation_tier, fire_time, rule_to_send
+from workflows.reminders import escalation_tier, fire_time, rules_to_send
 
 MAJOR = latest_definition("major")
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -18,20 +18,26 @@ def test_rules_fire_at_nine_on_their_day():
                      "overdue-3": at(18), "overdue-7": at(22)}
 
 
+def keys(rules):
+    return [r.key for r in rules]
+
+
 def test_nothing_before_the_first_rule():
-    assert rule_to_send(MAJOR, DUE, at(12, 8), set(), TZ) == (None, [])
+    assert rules_to_send(MAJOR, DUE, at(12, 8), set(), TZ) == ([], [])
 
 
 def test_one_rule_at_a_time_and_never_twice():
-    rule, skipped = rule_to_send(MAJOR, DUE, at(12), set(), TZ)
-    assert rule.key == "before-3" and skipped == []
-    assert rule_to_send(MAJOR, DUE, at(13), {"before-3"}, TZ) == (None, [])
+    send, skipped = rules_to_send(MAJOR, DUE, at(12), set(), TZ)
+    assert keys(send) == ["before-3"] and skipped == []
+    assert rules_to_send(MAJOR, DUE, at(13), {"before-3"}, TZ) == ([], [])
 
 
-def test_catch_up_after_downtime_sends_only_the_latest():
-    rule, skipped = rule_to_send(MAJOR, DUE, at(19), set(), TZ)
-    assert rule.key == "overdue-3"
-    assert [r.key for r in skipped] == ["before-3", "before-1", "overdue-1"]
+def test_catch_up_after_downtime_sends_each_tier_its_latest_only():
+    send, skipped = rules_to_send(MAJOR, DUE, at(19), set(), TZ)
+    assert keys(send) == ["overdue-1", "overdue-3"]
+    assert keys(skipped) == ["before-3", "before-1"]
+    send, skipped = rules_to_send(MAJOR, DUE, at(23), set(), TZ)
+    assert keys(send) == ["overdue-1", "overdue-3", "overdue-7"]
 
 
 def test_escalation_tier_follows_overdue_rules_sent():
