@@ -1,4 +1,5 @@
 """Configuration classes; values come from the environment where one is set."""
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -34,6 +35,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None
+    PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=12)
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo@2026")
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 
 from flask import Flask
 
@@ -50,8 +51,14 @@ def _init_extensions(app):
         sqlite.tune(db.engine)
 
     @login_manager.user_loader
-    def load_user(user_id):
-        return db.session.get(models.User, int(user_id))
+    def load_user(session_id):
+        user_id, _sep, token = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(models.User, int(user_id))
+        if user is None or not token or not secrets.compare_digest(user.session_token, token):
+            return None
+        return user
 
 
 def _register_blueprints(app):
@@ -71,8 +78,9 @@ def _register_blueprints(app):
 
 
 def _register_errors(app):
-    from app import errors, nav
+    from app import errors, nav, security
     errors.init_app(app)
+    security.init_app(app)
     nav.init_app(app)
 
 

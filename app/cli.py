@@ -66,6 +66,8 @@ def _parse_at(value: str | None) -> dt.datetime:
         raise click.BadParameter("use ISO 8601, e.g. 2026-10-15T09:00+08:00") from None
     if moment.tzinfo is None:
         raise click.BadParameter("give a time zone offset, e.g. +08:00")
+    if not 2000 <= moment.year <= 2100:
+        raise click.BadParameter("give an instant between the years 2000 and 2100")
     return moment
 
 

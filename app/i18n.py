@@ -48,6 +48,7 @@ def local(moment: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["local"] = local
     app.jinja_env.filters["local_date"] = lambda m: local(m, "%Y-%m-%d")
     app.jinja_env.globals["tr"] = translate

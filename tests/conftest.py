@@ -145,7 +145,8 @@ class RequestScopedClient(FlaskClient):
             return super().open(*args, **kwargs)
         finally:
             _cv_app.reset(token)
-            db.session.expire_all()
+            if _cv_app.get(None) is not None:  # the test's own context, if it has one
+                db.session.expire_all()
 
 
 @pytest.fixture

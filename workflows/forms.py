@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from workflows.model import N_, Field
 
 MAX_TEXT = 20000
-MAX_NUMBER = Decimal("1e15")
+MAX_DIGITS = 15  # integer digits of the largest number accepted
 FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+")
 MAX_ROWS = 200
 
@@ -24,6 +24,15 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def bad_characters(text: str) -> bool:
+    """Control characters (but tab and newlines) and lone surrogates cannot be stored or shown."""
+    for char in text:
+        code = ord(char)
+        if (code < 32 and char not in "\t\n\r") or code == 127 or 0xD800 <= code <= 0xDFFF:
+            return True
+    return False
+
+
 def _clean_scalar(field: Field, value):
     """Return the cleaned value, or raise ValueError carrying (msgid, params)."""
     if field.type == "number":
@@ -32,13 +41,15 @@ def _clean_scalar(field: Field, value):
         text = str(value).strip().rstrip("%％").strip()
         # Full-width digits and a trailing percent sign are how people type in Chinese IMEs.
         text = text.translate(FULL_WIDTH)
+        if len(text) > 40:  # also keeps Decimal away from million-digit exponents
+            raise ValueError((N_("Enter a number."), {}))
         try:
             number = Decimal(text)
         except (InvalidOperation, ValueError):
             raise ValueError((N_("Enter a number."), {})) from None
         if not number.is_finite():
             raise ValueError((N_("Enter a number."), {}))
-        if abs(number) >= MAX_NUMBER:
+        if number.adjusted() >= MAX_DIGITS:
             raise ValueError((N_("The number is too large."), {}))
         return float(number) if number != number.to_integral_value() else int(number)
     if field.type == "date":
@@ -54,6 +65,8 @@ def _clean_scalar(field: Field, value):
     if not isinstance(value, (str, int, float)):
         raise ValueError((N_("Enter text."), {}))
     text = str(value).strip()
+    if bad_characters(text):
+        raise ValueError((N_("The text contains characters that cannot be stored."), {}))
     if len(text) > MAX_TEXT:
         raise ValueError((N_("Too long (at most %(max)d characters)."), {"max": MAX_TEXT}))
     return text

@@ -1,6 +1,7 @@
 """Guards that explain themselves: each check returns nothing or raises `Refused`."""
 from __future__ import annotations
 
+from workflows.forms import bad_characters
 from workflows.model import CLOSED, N_, Definition, Stage
 
 
@@ -52,12 +53,20 @@ def check_review(task_kind: str, has_role: bool, role_label: str, is_author: boo
         raise Refused(N_("Only %(role)s may review this step."), role=role_label)
 
 
+def check_comment(comment: str | None) -> str | None:
+    """A reviewer's comment, cleaned; None when empty."""
+    text = (comment or "").strip()
+    if len(text) > 2000:
+        raise Refused(N_("The comment is too long (at most 2000 characters)."))
+    if bad_characters(text):
+        raise Refused(N_("The text contains characters that cannot be stored."))
+    return text or None
+
+
 def check_return_reason(comment: str | None) -> str:
-    reason = (comment or "").strip()
+    reason = check_comment(comment)
     if not reason:
         raise Refused(N_("A reason is required when returning a report for revision."))
-    if len(reason) > 2000:
-        raise Refused(N_("The reason is too long (at most 2000 characters)."))
     return reason
 
 

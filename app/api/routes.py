@@ -47,7 +47,10 @@ def token_required(view):
 
 
 def _json_body() -> dict:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # absurdly nested JSON is bad input, not a server fault
+        body = None
     if not isinstance(body, dict):
         _fail(400, _("Send a JSON object."))
     return body

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 
 from flask_login import UserMixin
 from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
@@ -55,6 +56,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
+    #: Part of the signed-in session's id; changing it ends every session of this user.
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[OrgUnit] = relationship()
@@ -62,6 +65,13 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.rotate_session_token()
+
+    def rotate_session_token(self) -> None:
+        self.session_token = secrets.token_hex(16)
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie carries
+        return f"{self.id}:{self.session_token}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

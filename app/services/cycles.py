@@ -172,7 +172,7 @@ def load_task(session, task_id: int, lock: bool = False) -> Task:
     query = select(Task).where(Task.id == task_id)
     if lock:
         begin_write(session)
-        query = query.with_for_update()
+        query = query.with_for_update().execution_options(populate_existing=True)
     task = session.scalars(query).first()
     if task is None:
         raise NotFound(N_("No such task."))
@@ -203,18 +203,20 @@ def _current_checks(task: Task, cycle: Cycle) -> None:
 def submit(session, task_id: int, actor: User, fields, now: dt.datetime | None = None) -> DeliverableVersion:
     """The owner submits the stage's deliverable; the first review step opens."""
     now = now or utcnow()
-    task = load_task(session, task_id, lock=True)
-    cycle = task.cycle
+    task = load_task(session, task_id)
     if not access.can_view_task(actor, task):
         raise NotFound(N_("No such task."))
     guards.check_submit(task.kind, access.can_submit(actor, task))
-    _current_checks(task, cycle)
-    definition = cycle.definition
-    stage = definition.stage(cycle.stage)
-    try:
+    definition = task.cycle.definition
+    stage = definition.stage(task.stage)
+    try:  # before taking any lock: checking a large submission must not hold up others
         data = validate(stage.form, fields)
     except FormErrors as exc:
         raise Invalid(N_("Some fields need attention."), errors=exc.errors) from None
+    task = load_task(session, task_id, lock=True)
+    cycle = task.cycle
+    session.refresh(cycle)
+    _current_checks(task, cycle)
     _decide(session, task, actor, "submitted", None, now)
     deliverable = session.scalars(select(Deliverable).where(
         Deliverable.cycle_id == cycle.id, Deliverable.stage == stage.name)).first()
@@ -242,9 +244,10 @@ def approve(session, task_id: int, actor: User, comment: str | None = None,
     """A reviewer approves; the next step opens, or the stage is complete and the cycle moves on."""
     now = now or utcnow()
     task, cycle, definition, stage = _review_preamble(session, task_id, actor)
-    comment = (comment or "").strip() or None
-    if comment and len(comment) > 2000:
-        raise Invalid(N_("The comment is too long (at most 2000 characters)."))
+    try:
+        comment = guards.check_comment(comment)
+    except Refused as exc:
+        raise Invalid(exc.message, errors={"comment": (exc.message, exc.params)}) from None
     _decide(session, task, actor, "approved", comment, now)
     _audit(session, "approve", actor, cycle, task, from_stage=stage.name, to_stage=stage.name,
            comment=comment, now=now, step=task.step)
@@ -284,6 +287,7 @@ def return_for_revision(session, task_id: int, actor: User, comment: str | None,
 def _review_preamble(session, task_id, actor):
     task = load_task(session, task_id, lock=True)
     cycle = task.cycle
+    session.refresh(cycle)  # the caller may have read it before the lock
     if not access.can_view_task(actor, task):
         raise NotFound(N_("No such task."))
     _current_checks(task, cycle)
@@ -341,30 +345,54 @@ def _advance(session, cycle: Cycle, definition: Definition, trigger: str, actor:
 def advance_timers(session, now: dt.datetime) -> list[int]:
     """Move every time-boxed cycle whose planned date has passed; safe to run twice."""
     moved: list[int] = []
-    definitions = {}
     for _ in range(10):  # a cycle may pass several timers after downtime
-        timed = {}
-        for cycle in session.scalars(select(Cycle).where(Cycle.stage != CLOSED)
-                                     .where(Cycle.stage.in_(_timed_stage_names()))):
-            key = (cycle.definition_name, cycle.definition_version)
-            definition = definitions.setdefault(key, get_definition(*key))
-            stage = definition.stage(cycle.stage)
-            if stage.timer and cycle.plan_date(stage.timer.plan_field) <= now:
-                timed[cycle.id] = (cycle, definition, stage)
-        if not timed:
+        due = [cycle_id for cycle_id, name, version, stage_name, monitor_at, diagnose_at
+               in session.execute(select(Cycle.id, Cycle.definition_name, Cycle.definition_version,
+                                         Cycle.stage, Cycle.monitor_at, Cycle.diagnose_at)
+                                  .where(Cycle.stage.in_(_timed_stage_names())))
+               if _timer_due(get_definition(name, version), stage_name,
+                             {"monitor_at": monitor_at, "diagnose_at": diagnose_at}, now)]
+        session.rollback()
+        if not due:
             break
-        for cycle, definition, stage in timed.values():
-            expired = session.scalars(select(Task).where(
-                Task.cycle_id == cycle.id, Task.stage == stage.name, Task.status == "open")).all()
-            for task in expired:
-                task.status, task.outcome, task.completed_at = "done", "expired", now
-            try:
-                _advance(session, cycle, definition, "timer", None, now)
-            except Conflict:
-                continue  # another scheduler moved it first
-            session.commit()
-            moved.append(cycle.id)
+        for cycle_id in due:
+            if _advance_one_timer(session, cycle_id, now):
+                moved.append(cycle_id)
     return moved
+
+
+def _timer_due(definition: Definition, stage_name: str, plan: dict, now: dt.datetime) -> bool:
+    stage = definition.stage(stage_name)
+    return stage.timer is not None and plan[stage.timer.plan_field] <= now
+
+
+def _advance_one_timer(session, cycle_id: int, now: dt.datetime) -> bool:
+    """Close a time-boxed stage in one transaction, re-checked under the write lock."""
+    begin_write(session)
+    query = select(Cycle).where(Cycle.id == cycle_id).with_for_update() \
+        .execution_options(populate_existing=True)
+    cycle = session.scalars(query).one()
+    definition = cycle.definition
+    if cycle.stage == CLOSED or not _timer_due(
+            definition, cycle.stage, {f: cycle.plan_date(f) for f in ("monitor_at", "diagnose_at")}, now):
+        session.rollback()
+        return False  # another scheduler, or a person, moved it first
+    stage = definition.stage(cycle.stage)
+    # Only tasks still open expire; a decision committed first keeps its outcome.
+    session.execute(update(Task).where(Task.cycle_id == cycle.id, Task.stage == stage.name,
+                                       Task.status == "open")
+                    .values(status="done", outcome="expired", completed_at=now,
+                            version=Task.version + 1)
+                    .execution_options(synchronize_session=False))
+    deliverable = _deliverable(session, cycle, stage.name, required=False)
+    if deliverable is not None and deliverable.status == "submitted":
+        deliverable.status = "expired"
+    try:
+        _advance(session, cycle, definition, "timer", None, now)
+    except Conflict:
+        return False
+    session.commit()
+    return True
 
 
 def _timed_stage_names() -> set[str]:

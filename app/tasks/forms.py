@@ -1,5 +1,8 @@
 """The fill-in form of a stage, built from its definition; typed checks live in workflows.forms."""
+import re
+
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -63,6 +66,14 @@ def error_label(stage, path: str) -> str:
     column_label = _(columns[column.lstrip(".")].label) if column.lstrip(".") in columns else ""
     return _("%(table)s, row %(row)s, %(column)s", table=_(field.label), row=row,
              column=column_label)
+
+
+_FIELD_NAME = re.compile(r"csrf_token|[a-z_]+(-[0-9]{1,3}-[a-z_]+)?", re.ASCII)
+
+
+def form_fields(formdata: MultiDict) -> MultiDict:
+    """Only keys shaped like the form's own fields reach WTForms (it chokes on '-²-')."""
+    return MultiDict([(k, v) for k, v in formdata.items(multi=True) if _FIELD_NAME.fullmatch(k)])
 
 
 def submitted_fields(form, stage) -> dict:

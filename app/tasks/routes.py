@@ -13,7 +13,7 @@ from app.review.forms import ReviewForm
 from app.services import cycles as service
 from app.services.errors import Invalid
 from app.tasks import bp
-from app.tasks.forms import error_label, fill_form, submitted_fields
+from app.tasks.forms import error_label, fill_form, form_fields, submitted_fields
 from workflows import Refused
 
 NOTIFICATION_PAGE = 50
@@ -65,7 +65,7 @@ def show(task_id):
     if request.method == "POST":
         if not may_fill:
             abort(403)
-        form = fill_form(stage, formdata=request.form)
+        form = fill_form(stage, formdata=form_fields(request.form))
         if form.validate_on_submit():
             try:
                 service.submit(db.session, task.id, current_user, submitted_fields(form, stage))

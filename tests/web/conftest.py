@@ -17,6 +17,6 @@ def world(app):
 
 def sign_in(client, user):
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return client
