@@ -110,6 +110,18 @@ def stage_matrix(session, user: User) -> tuple[list[OrgUnit], dict[tuple[int, st
     return parents, counts
 
 
+def open_task_summary(session, user: User, now: dt.datetime) -> dict[str, int]:
+    """Open work in the cycles the user may see: to fill in, to review, and overdue."""
+    unit = aliased(OrgUnit)
+    fill, review, overdue = session.execute(
+        select(func.count().filter(Task.kind == "fill"), func.count().filter(Task.kind == "review"),
+               func.count().filter(Task.due_at < now))
+        .select_from(Task).join(Cycle, Cycle.id == Task.cycle_id)
+        .join(unit, unit.id == Cycle.unit_id)
+        .where(Task.status == "open", access.visible_cycles_clause(user, unit))).one()
+    return {"fill": fill, "review": review, "overdue": overdue}
+
+
 def overdue_tasks(session, user: User, now: dt.datetime, page: int = 1,
                   per_page: int = 50) -> Page:
     """Open tasks past due in cycles the user may see, the longest overdue first."""

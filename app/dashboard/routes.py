@@ -39,6 +39,7 @@ def index():
     stage_names = definition.stage_names
     totals = {s: sum(n for (_, st), n in counts.items() if st == s) for s in stage_names}
     return render_template("dashboard/index.html", parents=parents, counts=counts,
+                           summary=queries.open_task_summary(db.session, current_user, now),
                            definition=definition, stage_names=stage_names, totals=totals,
                            overdue=overdue, now=now,
                            launch_form=_launch_form() if access.can_launch(current_user) else None)
@@ -57,7 +58,8 @@ def launch():
     except Refused as exc:
         flash(translate(exc.message, exc.params), "error")
         return redirect(url_for("dashboard.index")), 303
-    flash(_("Launched %(created)d cycle(s); %(existing)d already existed; %(skipped)d skipped.",
-            created=len(result.created), existing=len(result.existing),
-            skipped=len(result.skipped)), "success")
+    flash(_("Launched %(created)d cycle(s); %(existing)d already existed.",
+            created=len(result.created), existing=len(result.existing)), "success")
+    for unit, reason in result.skipped:
+        flash(_("Not launched for %(unit)s: %(reason)s", unit=unit.name, reason=_(reason)), "error")
     return redirect(url_for("dashboard.index")), 303
