@@ -84,7 +84,11 @@ def tick(at):
 @click.option("--interval", type=int, default=None, help="Seconds between ticks.")
 def run(interval):
     """Run the scheduler in this process until interrupted."""
+    import logging
+
     from app.scheduler import run_forever
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per tick is enough
     run_forever(current_app._get_current_object(),
                 interval or current_app.config["SCHEDULER_INTERVAL_SECONDS"])
 

@@ -1,0 +1,67 @@
+"""Every API endpoint × every kind of person: no token → 401, wrong role or unit → 403/404."""
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEvent
+from app.services import cycles as service
+from tests import builders
+from tests.builders import TARGETS, open_task
+
+ANON, TEACHER, OTHER_MAJOR, OTHER_DEPT, OWNER, HEAD, QO = (
+    "anonymous", "teacher", "lead2", "head2", "lead1", "head1", "qo")
+PEOPLE = [ANON, TEACHER, OTHER_MAJOR, OTHER_DEPT, OWNER, HEAD, QO]
+HIDDEN = {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404}
+EVERYONE = dict.fromkeys(PEOPLE[1:], 200)
+
+ROUTES = [
+    ("GET", "/me/tasks", None, EVERYONE),
+    ("GET", "/cycles", None, EVERYONE),
+    ("GET", "/cycles/{cycle}", None, {**HIDDEN, OWNER: 200, HEAD: 200, QO: 200}),
+    ("GET", "/tasks/{review}", None, {**HIDDEN, OWNER: 200, HEAD: 200, QO: 200}),
+    ("POST", "/tasks/{review}/submit", {"fields": TARGETS},
+     {**HIDDEN, OWNER: 409, HEAD: 409, QO: 409}),
+    ("POST", "/tasks/{review}/approve", {"comment": "同意"},
+     {**HIDDEN, OWNER: 403, HEAD: 200, QO: 403}),
+    ("POST", "/tasks/{review}/return", {"comment": "请修改"},
+     {**HIDDEN, OWNER: 403, HEAD: 200, QO: 403}),
+    ("GET", "/dashboard", None, {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
+                                 HEAD: 200, QO: 200}),
+]
+
+
+@pytest.fixture
+def world(app):
+    world = builders.launched_college(db.session)
+    service.submit(db.session, world.fill.id, world.lead1, TARGETS)
+    world.review = open_task(db.session, world.cycle)
+    return world
+
+
+@pytest.mark.parametrize("method,template,body,expected", ROUTES,
+                         ids=[f"{m} {t}" for m, t, _, _ in ROUTES])
+@pytest.mark.parametrize("who", PEOPLE)
+def test_api_permissions(app, client, world, method, template, body, expected, who):
+    headers = {}
+    if who != ANON:
+        token = app.test_cli_runner().invoke(args=["users", "token", getattr(world, {
+            "teacher": "teacher"}.get(who, who)).username]).output.strip()
+        headers["Authorization"] = f"Bearer {token}"
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    url = "/api/v1" + template.format(cycle=world.cycle.id, review=world.review.id)
+    response = client.open(url, method=method, json=body, headers=headers)
+    status = 401 if who == ANON else expected[who]
+    assert response.status_code == status, response.json
+    if status >= 400:
+        assert response.json["error"]["message"]
+    changed = db.session.scalar(select(func.count()).select_from(AuditEvent)) != before
+    assert changed == (method == "POST" and status == 200)
+
+
+def test_every_api_endpoint_is_in_the_matrix(app):
+    covered = {(m, "/api/v1" + t.replace("{cycle}", "<int:cycle_id>").replace("{review}", "<int:task_id>"))
+               for m, t, _, _ in ROUTES}
+    served = {(m, rule.rule) for rule in app.url_map.iter_rules()
+              if rule.rule.startswith("/api/v1") and rule.endpoint != "api.openapi"
+              for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert served == covered
