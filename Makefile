@@ -34,6 +34,7 @@ run: install
 	$(BIN)/honcho start -f Procfile
 
 test: install
+	$(BIN)/ruff check app workflows tests bench config.py
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, session
+from flask import current_app, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 

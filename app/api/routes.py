@@ -14,7 +14,6 @@ from app.extensions import db
 from app.i18n import translate
 from app.models import ApiToken, Cycle, Task, User, utcnow
 from app.services import cycles as service
-from app.services.errors import Invalid
 from workflows import Refused
 from workflows.forms import describe
 

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
-from app.models import AuditEvent, Cycle, ReminderLog, Task, utcnow
+from app.models import AuditEvent, Cycle, ReminderLog, Task
 from app.notify import group_members, notify, task_recipients
 from app.services.cycles import TZ, _fmt, _tier_unit, cycle_title
 from workflows import get_definition
