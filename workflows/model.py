@@ -5,6 +5,16 @@ from dataclasses import dataclass, field
 
 CLOSED = "closed"
 
+#: Roles a definition may name (as owner or reviewer).
+ROLES = frozenset({"admin", "committee_chair", "committee", "quality_office", "unit_leader",
+                   "unit_deputy", "major_lead", "course_lead", "teacher", "counselor", "staff"})
+#: Where a review step's candidate group sits, relative to the cycle's unit.
+TIERS = frozenset({"college", "department", "major"})
+#: The cycle's planned dates a timer may wait for.
+PLAN_FIELDS = frozenset({"monitor_at", "diagnose_at"})
+SUBJECTS = frozenset({"college", "major", "course", "teacher", "class"})
+PERIODS = frozenset({"year", "term"})
+
 FIELD_TYPES = ("text", "number", "date", "choice", "table")
 
 
@@ -38,8 +48,9 @@ class Field:
 class ReviewStep:
     """One approval in a stage's review chain: a role held at a tier above the cycle's unit.
 
-    `tier` names where the candidate group sits: "department" is the cycle unit's
-    department (系部), "college" is the root of the org tree (for the quality office).
+    `tier` names where the candidate group sits: "major" is the cycle's major, "department"
+    the cycle unit's department (系部) or office, "college" the root of the org tree, and
+    "unit:CODE" one named unit (e.g. 人事处).
     """
 
     role: str
@@ -96,6 +107,8 @@ class Definition:
     stages: tuple[Stage, ...]
     reminders: tuple[ReminderRule, ...]
     review_days: int = 5
+    subject: str = "major"  # what one cycle is about: college, major, course, teacher or class
+    period: str = "year"  # the period one cycle spans: year or term
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):

@@ -1,12 +1,12 @@
-"""Every definition the product knows, by name and version."""
+"""Every definition the product knows, by name and version, loaded (and checked) at import."""
 from __future__ import annotations
 
+from workflows.loader import load_all
 from workflows.machine import CycleMachine
-from workflows.major import MAJOR_V1
 from workflows.model import Definition
 
 _DEFINITIONS: dict[tuple[str, int], Definition] = {
-    (d.name, d.version): d for d in (MAJOR_V1,)
+    (d.name, d.version): d for d in load_all()
 }
 _MACHINES: dict[tuple[str, int], CycleMachine] = {}
 
