@@ -47,14 +47,16 @@ def set_password(username, password):
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
 @click.option("--no-launch", is_flag=True, help="Load the college without launching cycles.")
 def demo_load(if_empty, no_launch):
-    """Load the demo college and launch its major-level cycles for 2026-2027."""
+    """Load the demo college and launch its cycles at all five levels for 2026-2027."""
     from app.demo import load_demo
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         click.echo("database already has data; demo not loaded")
         return
     summary = load_demo(db.session, current_app.config["DEMO_PASSWORD"], launch=not no_launch)
+    levels = ", ".join(f"{level} {n}" for level, n in summary["by_level"].items())
     click.echo(f"loaded {summary['units']} units, {summary['users']} users, "
-               f"{summary['courses']} courses; launched {summary['cycles']} cycles")
+               f"{summary['courses']} courses, {summary['classes']} classes; "
+               f"launched {summary['cycles']} cycles ({levels or 'none'})")
 
 
 def _parse_at(value: str | None) -> dt.datetime:

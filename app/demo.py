@@ -8,19 +8,20 @@ import yaml
 from sqlalchemy import select
 
 from app.models import (
-    COLLEGE_WIDE_ROLES, Course, Holiday, OrgUnit, Period, RoleAssignment, User,
+    COLLEGE_WIDE_ROLES, Course, Holiday, OrgUnit, Period, RoleAssignment, SchoolClass, User,
 )
-from app.services.cycles import launch_cycles
+from app.services.cycles import LEVELS, definition_for_level, launch_cycles
 
 DATA = Path(__file__).parent / "data" / "demo-college.yaml"
 
 
 def load_demo(session, password: str, launch: bool = True,
               now: dt.datetime | None = None) -> dict:
-    """Create the org tree, users and roles, the academic year, and launch the major cycles."""
+    """Create the org tree, people, courses, classes and the year; launch all five levels."""
     college = yaml.safe_load(DATA.read_text(encoding="utf-8"))
     units: dict[str, OrgUnit] = {}
     courses: list[dict] = []
+    classes: list[tuple[str, OrgUnit]] = []
 
     def add_unit(node, parent):
         path = (parent.path if parent else "/") + f"{node['code']}/"
@@ -30,6 +31,7 @@ def load_demo(session, password: str, launch: bool = True,
         units[unit.code] = unit
         for course in node.get("courses", []):
             courses.append({**course, "major": unit})
+        classes.extend((name, unit) for name in node.get("classes", []))
         for child in node.get("children", []):
             add_unit(child, unit)
 
@@ -53,6 +55,12 @@ def load_demo(session, password: str, launch: bool = True,
     for course in courses:
         session.add(Course(code=str(course["code"]), name=course["name"], major=course["major"],
                            lead=users.get(str(course.get("lead")))))
+    # Each class's adviser is its department's counselor (辅导员), as in the demo roster.
+    counselors = {row["unit"]: users[str(row["username"])] for row in college["users"]
+                  if "counselor" in row["roles"]}
+    for name, major in classes:
+        session.add(SchoolClass(name=name, major=major,
+                                adviser=counselors.get(major.parent.code if major.parent else "")))
 
     year_data = college["academic_year"]
     year = Period(kind="year", name=year_data["name"],
@@ -69,12 +77,15 @@ def load_demo(session, password: str, launch: bool = True,
                             end=dt.date.fromisoformat(holiday["end"])))
     session.commit()
 
-    launched = 0
+    launched: dict[str, int] = {}
     if launch:
-        result = launch_cycles(session, None, "major", year.id, now=now)
-        launched = len(result.created)
+        first_term = session.scalars(select(Period).where(Period.parent_id == year.id)
+                                     .order_by(Period.start)).first()
+        for level in LEVELS:
+            period = first_term if definition_for_level(level).period == "term" else year
+            launched[level] = len(launch_cycles(session, None, level, period.id, now=now).created)
     return {"units": len(units), "users": len(users), "courses": len(courses),
-            "cycles": launched}
+            "classes": len(classes), "cycles": sum(launched.values()), "by_level": launched}
 
 
 def demo_year(session) -> Period:

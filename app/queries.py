@@ -95,19 +95,28 @@ def filter_units(session, user: User) -> list[OrgUnit]:
         .order_by(OrgUnit.path)).all()
 
 
-def stage_matrix(session, user: User) -> tuple[list[OrgUnit], dict[tuple[int, str], int]]:
-    """Counts of visible cycles per (parent unit, stage): the dashboard's units × stages."""
+def stage_matrix(session, user: User, level: str = "major"
+                 ) -> tuple[list[OrgUnit], dict[tuple[int, str], int]]:
+    """Counts of a level's visible cycles per (department, stage): units × stages.
+
+    Cycles are counted under the second tier of the tree (系部 or 职能部门); the school's own
+    cycle is counted under the college.
+    """
     unit = aliased(OrgUnit)
     rows = session.execute(
-        select(unit.parent_id, Cycle.stage, func.count(Cycle.id))
+        select(unit.path, Cycle.stage, func.count(Cycle.id))
         .join(unit, unit.id == Cycle.unit_id)
-        .where(access.visible_cycles_clause(user, unit))
-        .group_by(unit.parent_id, Cycle.stage)).all()
-    counts = {(parent_id, stage): n for parent_id, stage, n in rows}
-    parent_ids = {parent_id for parent_id, _ in counts}
-    parents = session.scalars(select(OrgUnit).where(OrgUnit.id.in_(parent_ids))
-                              .order_by(OrgUnit.code)).all()
-    return parents, counts
+        .where(Cycle.level == level, access.visible_cycles_clause(user, unit))
+        .group_by(unit.path, Cycle.stage)).all()
+    by_code: dict[tuple[str, str], int] = {}
+    for path, stage, n in rows:
+        codes = path.strip("/").split("/")
+        key = (codes[1] if len(codes) > 1 else codes[0], stage)
+        by_code[key] = by_code.get(key, 0) + n
+    groups = session.scalars(select(OrgUnit).where(OrgUnit.code.in_({c for c, _ in by_code}))
+                             .order_by(OrgUnit.path)).all()
+    ids = {g.code: g.id for g in groups}
+    return groups, {(ids[code], stage): n for (code, stage), n in by_code.items()}
 
 
 def open_task_summary(session, user: User, now: dt.datetime) -> dict[str, int]:

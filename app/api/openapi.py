@@ -48,7 +48,10 @@ OPENAPI = {
             "responses": _ok("CyclePage")}},
         "/cycles/{id}": {"get": {"summary": "A cycle with its history", "parameters": [_ID],
                                  "responses": _ok("CycleDetail")}},
-        "/dashboard": {"get": {"summary": "Units × stages and overdue tasks",
+        "/dashboard": {"get": {"summary": "Units × stages of one level, and overdue tasks",
+                               "parameters": [{"name": "level", "in": "query", "schema": {
+                                   "type": "string",
+                                   "enum": ["school", "major", "course", "teacher", "student"]}}],
                                "responses": _ok("Dashboard")}},
     },
     "components": {
@@ -69,7 +72,8 @@ OPENAPI = {
                                     "status": {"type": "string"}, "round": {"type": "integer"},
                                     "step": {"type": "integer"},
                                     "due_at": {"type": "string", "format": "date-time"},
-                                    "unit": {"type": "string"}, "unit_name": {"type": "string"}}},
+                                    "unit": {"type": "string"}, "unit_name": {"type": "string"},
+                                    "subject": {"type": "string"}}},
             "TaskPage": {"type": "object", "properties": {
                 "items": {"type": "array", "items": {"$ref": "#/components/schemas/Task"}},
                 "page": {"type": "integer"}, "per_page": {"type": "integer"},
@@ -95,7 +99,9 @@ OPENAPI = {
                                                          "cycle": {"$ref": "#/components/schemas/Cycle"}}},
             "Cycle": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "level": {"type": "string"}, "unit": {"type": "string"},
-                "unit_name": {"type": "string"}, "period": {"type": "string"},
+                "unit_name": {"type": "string"}, "subject": {"type": "string"},
+                "subject_kind": {"type": "string", "enum": ["unit", "course", "user", "class"]},
+                "period": {"type": "string"},
                 "definition": {"type": "string"}, "definition_version": {"type": "integer"},
                 "stage": {"type": "string"}, "round": {"type": "integer"}, "owner": {"type": "string"},
                 "monitor_at": {"type": "string", "format": "date-time"},

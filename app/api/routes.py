@@ -14,6 +14,7 @@ from app.extensions import db
 from app.i18n import translate
 from app.models import ApiToken, Cycle, Task, User, utcnow
 from app.services import cycles as service
+from app.services.cycles import LEVELS
 from workflows import Refused
 from workflows.forms import describe
 
@@ -65,12 +66,14 @@ def task_json(task: Task) -> dict:
     return {"id": task.id, "cycle_id": task.cycle_id, "stage": task.stage, "kind": task.kind,
             "status": task.status, "round": task.round, "step": task.step,
             "due_at": task.due_at.isoformat(),
-            "unit": task.cycle.unit.code, "unit_name": task.cycle.unit.name}
+            "unit": task.cycle.unit.code, "unit_name": task.cycle.unit.name,
+            "subject": task.cycle.subject_name}
 
 
 def cycle_json(cycle: Cycle) -> dict:
     return {"id": cycle.id, "level": cycle.level, "unit": cycle.unit.code,
-            "unit_name": cycle.unit.name, "period": cycle.period.name,
+            "unit_name": cycle.unit.name, "subject": cycle.subject_name,
+            "subject_kind": cycle.subject_kind, "period": cycle.period.name,
             "definition": cycle.definition_name, "definition_version": cycle.definition_version,
             "stage": cycle.stage, "round": cycle.round, "owner": cycle.owner.username,
             "monitor_at": cycle.monitor_at.isoformat(), "diagnose_at": cycle.diagnose_at.isoformat()}
@@ -186,8 +189,11 @@ def list_cycles():
 def dashboard():
     if not access.can_see_dashboard(g.api_user):
         return _error(403, _("You do not have permission to do this."))
+    level = request.args.get("level", "major")
+    if level not in LEVELS:
+        return _error(400, _("Unknown level %(level)s.", level=level))
     now = utcnow()
-    parents, counts = queries.stage_matrix(db.session, g.api_user)
+    parents, counts = queries.stage_matrix(db.session, g.api_user, level)
     overdue = queries.overdue_tasks(db.session, g.api_user, now, per_page=100)
     return jsonify({
         "units": [{"unit": p.code, "name": p.name,

@@ -6,7 +6,8 @@ from app import access, queries
 from app.extensions import db
 from app.cycles import bp
 from app.models import Cycle, utcnow
-from workflows import CLOSED, latest_definition
+from app.services.cycles import LEVELS, definition_for_level
+from workflows import CLOSED
 
 
 def list_filters(args) -> dict:
@@ -26,7 +27,8 @@ def index():
     return render_template("cycles/index.html", page=page, filters=filters,
                            statuses=queries.current_statuses(db.session, page.items),
                            units=queries.filter_units(db.session, current_user),
-                           definition_stages=latest_definition("major").stages)
+                           levels=LEVELS,
+                           definition_stages=definition_for_level("major").stages)
 
 
 def stage_states(cycle: Cycle) -> list[dict]:
@@ -44,9 +46,13 @@ def stage_states(cycle: Cycle) -> list[dict]:
 @login_required
 def show(cycle_id):
     cycle = db.session.get(Cycle, cycle_id)
-    if cycle is None or not access.can_view_cycle(current_user, cycle):
+    if cycle is None:
         abort(404)
     tasks = queries.cycle_tasks(db.session, cycle.id)
+    # A reviewer from outside the unit (人事处 for teachers' targets) sees the cycle they review.
+    if not (access.can_view_cycle(current_user, cycle)
+            or any(t.status == "open" and access.can_act_on(current_user, t) for t in tasks)):
+        abort(404)
     return render_template(
         "cycles/show.html", cycle=cycle, definition=cycle.definition,
         stages=stage_states(cycle), closed=cycle.stage == CLOSED,

@@ -12,13 +12,16 @@ from app.extensions import db
 from app.i18n import translate
 from app.models import Period, utcnow
 from app.services.cycles import launch_cycles
-from workflows import Refused, latest_definition
+from app.services.cycles import LEVELS, definition_for_level
+from workflows import Refused
 
 
 def _launch_form() -> LaunchForm:
     form = LaunchForm()
+    form.level.choices = [SelectChoice(level, _(definition_for_level(level).label))
+                          for level in LEVELS]
     form.period.choices = [SelectChoice(p.id, p.name) for p in db.session.scalars(
-        select(Period).where(Period.kind == "year").order_by(Period.start.desc()))]
+        select(Period).order_by(Period.start.desc(), Period.kind.desc()))]
     return form
 
 
@@ -32,8 +35,11 @@ def _only_supervisors():
 @bp.route("/")
 def index():
     now = utcnow()
-    parents, counts = queries.stage_matrix(db.session, current_user)
-    definition = latest_definition("major")
+    level = request.args.get("level", "major")
+    if level not in LEVELS:
+        abort(404)
+    parents, counts = queries.stage_matrix(db.session, current_user, level)
+    definition = definition_for_level(level)
     overdue = queries.overdue_tasks(db.session, current_user, now,
                                     request.args.get("page", 1, type=int), per_page=20)
     stage_names = definition.stage_names
@@ -41,6 +47,7 @@ def index():
     return render_template("dashboard/index.html", parents=parents, counts=counts,
                            summary=queries.open_task_summary(db.session, current_user, now),
                            definition=definition, stage_names=stage_names, totals=totals,
+                           level=level, levels=LEVELS,
                            overdue=overdue, now=now,
                            launch_form=_launch_form() if access.can_launch(current_user) else None)
 
@@ -60,6 +67,7 @@ def launch():
         return redirect(url_for("dashboard.index")), 303
     flash(_("Launched %(created)d cycle(s); %(existing)d already existed.",
             created=len(result.created), existing=len(result.existing)), "success")
-    for unit, reason in result.skipped:
-        flash(_("Not launched for %(unit)s: %(reason)s", unit=unit.name, reason=_(reason)), "error")
+    for subject, reason in result.skipped:
+        flash(_("Not launched for %(unit)s: %(reason)s", unit=subject.name, reason=_(reason)),
+              "error")
     return redirect(url_for("dashboard.index")), 303

@@ -149,6 +149,20 @@ class Holiday(db.Model):
     end: Mapped[dt.date] = mapped_column(Date)
 
 
+class SchoolClass(db.Model):
+    """A class of students (班级), belonging to a major, with its adviser (辅导员/班主任)."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    major_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    adviser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    major: Mapped[OrgUnit] = relationship()
+    adviser: Mapped[User | None] = relationship()
+
+
 class Course(db.Model):
     __tablename__ = "courses"
 

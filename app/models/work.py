@@ -12,21 +12,27 @@ from app.models.types import UTCDateTime, utcnow
 
 
 class Cycle(db.Model):
-    """One turn of one unit's spiral for one period (e.g. 软件技术, 2026-2027学年).
+    """One turn of one subject's spiral for one period (e.g. 软件技术, 2026-2027学年).
 
+    The subject is what the cycle is about: a unit (the college, a major), a course, a
+    teacher or a class. `unit_id` is the unit it belongs to, which decides who supervises it.
     `stage` is the only truth for where the cycle stands; `round` counts the revisions
     of the current stage and starts again at 1 in each stage.
     """
 
     __tablename__ = "cycles"
     __table_args__ = (
-        UniqueConstraint("level", "unit_id", "period_id", "definition_name"),
+        UniqueConstraint("level", "subject_kind", "subject_id", "period_id", "definition_name",
+                         name="uq_cycles_subject_period"),
         Index("ix_cycles_level_stage", "level", "stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     level: Mapped[str] = mapped_column(String(16))
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))  # unit | course | user | class
+    subject_id: Mapped[int]
+    subject_name: Mapped[str] = mapped_column(String(100))
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), index=True)
     definition_name: Mapped[str] = mapped_column(String(32))
     definition_version: Mapped[int]

@@ -10,27 +10,35 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app import access
 from app.models import (
-    AuditEvent, Cycle, Deliverable, DeliverableVersion, OrgUnit, Period, RoleAssignment, Task,
-    User, utcnow,
+    AuditEvent, Course, Cycle, Deliverable, DeliverableVersion, OrgUnit, Period, RoleAssignment,
+    SchoolClass, Task, User, utcnow,
 )
 from app.notify import notify, task_recipients
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
-from workflows import CLOSED, Refused, get_definition, latest_definition
+from workflows import CLOSED, Refused, definitions, get_definition
 from workflows import guards
 from workflows.forms import FormErrors, validate
 from workflows.model import N_, Definition, Stage
 from workflows.registry import machine_for
 
 TZ = ZoneInfo("Asia/Shanghai")
-LEVEL_DEFINITIONS = {"major": "major"}
-LEVEL_UNIT_KINDS = {"major": "major"}
+LEVELS = ("school", "major", "course", "teacher", "student")
+
+
+def definition_for_level(level: str) -> Definition:
+    """The newest definition of a level; new cycles start on it."""
+    candidates = [d for d in definitions() if d.level == level]
+    if not candidates:
+        raise Invalid(N_("Unknown level %(level)s."), level=level)
+    return max(candidates, key=lambda d: (d.name == level, d.version))
 
 
 def cycle_title(cycle: Cycle) -> str:
-    return f"{cycle.unit.name} {cycle.period.name}"
+    return f"{cycle.subject_name} {cycle.period.name}"
 
 
 def _local_deadline(start: dt.datetime, days: int) -> dt.datetime:
@@ -59,55 +67,115 @@ def _tier_unit(session, cycle: Cycle, tier: str) -> OrgUnit:
     chain = [units[c] for c in codes]
     if tier == "college":
         return chain[0]
-    if tier == "department":
+    if tier in ("department", "major"):
+        kinds = ("department", "office") if tier == "department" else ("major",)
         for unit in reversed(chain):
-            if unit.kind in ("department", "office"):
+            if unit.kind in kinds:
                 return unit
         return chain[0]
+    if tier.startswith("unit:"):
+        unit = session.scalars(select(OrgUnit).where(OrgUnit.code == tier[5:])).first()
+        if unit is None:
+            raise Conflict(N_("The reviewing unit %(unit)s does not exist; ask the administrator."),
+                           unit=tier[5:])
+        return unit
     raise ValueError(f"unknown review tier {tier!r}")
 
 
 # ---------------------------------------------------------------- launching
 
+@dataclass(frozen=True)
+class Subject:
+    """What one cycle is about, the unit it belongs to, and who owns it."""
+
+    kind: str  # unit | course | user | class
+    id: int
+    name: str
+    unit: OrgUnit
+    owner_id: int | None
+
+
 @dataclass
 class LaunchResult:
     created: list[Cycle] = field(default_factory=list)
-    existing: list[OrgUnit] = field(default_factory=list)
-    skipped: list[tuple[OrgUnit, str]] = field(default_factory=list)
+    existing: list[Subject] = field(default_factory=list)
+    skipped: list[tuple[Subject, str]] = field(default_factory=list)
+
+
+def subjects_of(session, definition: Definition) -> list[Subject]:
+    """Every subject a definition's cycles are launched for, with its owner (one query each)."""
+    kind = definition.subject
+    if kind in ("college", "major"):
+        query = select(OrgUnit).where(OrgUnit.parent_id.is_(None)) if kind == "college" \
+            else select(OrgUnit).where(OrgUnit.kind == "major")
+        units = session.scalars(query.order_by(OrgUnit.code)).all()
+        owners = _role_holders(session, definition.owner_role)
+        return [Subject("unit", u.id, u.name, u, owners.get(u.id)) for u in units]
+    if kind == "course":
+        courses = session.scalars(select(Course).options(joinedload(Course.major))
+                                  .order_by(Course.code)).all()
+        return [Subject("course", c.id, c.name, c.major, c.lead_id) for c in courses]
+    if kind == "class":
+        classes = session.scalars(select(SchoolClass).options(joinedload(SchoolClass.major))
+                                  .order_by(SchoolClass.name)).all()
+        return [Subject("class", c.id, c.name, c.major, c.adviser_id) for c in classes]
+    people = session.scalars(
+        select(User).options(joinedload(User.unit))
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.role == definition.owner_role, User.active.is_(True))
+        .distinct().order_by(User.username)).all()
+    return [Subject("user", u.id, u.name, u.unit, u.id) for u in people]
+
+
+def _role_holders(session, role: str) -> dict[int, int]:
+    """unit id → the active user who owns that unit's cycles in `role`.
+
+    Where several hold the role (the quality office has a director and staff), the one who
+    also leads a unit is the owner, then the lowest staff number.
+    """
+    leaders = set(session.scalars(select(RoleAssignment.user_id)
+                                  .where(RoleAssignment.role == "unit_leader")))
+    rows = session.execute(
+        select(RoleAssignment.unit_id, User.id, User.username)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(RoleAssignment.role == role, User.active.is_(True))).all()
+    owners: dict[int, tuple] = {}
+    for unit_id, user_id, username in rows:
+        rank = (user_id not in leaders, username)
+        if unit_id not in owners or rank < owners[unit_id][0]:
+            owners[unit_id] = (rank, user_id)
+    return {unit_id: user_id for unit_id, (_rank, user_id) in owners.items()}
 
 
 def launch_cycles(session, actor: User | None, level: str, period_id: int,
                   now: dt.datetime | None = None) -> LaunchResult:
-    """Open one cycle per unit of `level` for the period; units that have one are left alone."""
+    """Open one cycle per subject of `level` for the period; subjects with one are left alone."""
     now = now or utcnow()
     if actor is not None and not access.can_launch(actor):
         raise Forbidden(N_("Only the quality office may launch cycles."))
-    if level not in LEVEL_DEFINITIONS:
-        raise Invalid(N_("Unknown level %(level)s."), level=level)
+    definition = definition_for_level(level)
     period = session.get(Period, period_id)
     if period is None:
         raise NotFound(N_("No such period."))
-    definition = latest_definition(LEVEL_DEFINITIONS[level])
-    units = session.scalars(select(OrgUnit).where(OrgUnit.kind == LEVEL_UNIT_KINDS[level])
-                            .order_by(OrgUnit.code)).all()
-    existing = set(session.scalars(select(Cycle.unit_id).where(
+    if period.kind != definition.period:
+        raise Invalid(N_("%(level)s cycles run per term; choose a term.") if definition.period == "term"
+                      else N_("%(level)s cycles run per academic year; choose a year."),
+                      level=definition.label)
+    existing = set(session.execute(select(Cycle.subject_kind, Cycle.subject_id).where(
         Cycle.level == level, Cycle.period_id == period.id,
-        Cycle.definition_name == definition.name)))
-    owners = dict(session.execute(
-        select(RoleAssignment.unit_id, RoleAssignment.user_id)
-        .join(User, User.id == RoleAssignment.user_id)
-        .where(RoleAssignment.role == definition.owner_role, User.active.is_(True))
-        .order_by(RoleAssignment.unit_id, User.username.desc())).all())
+        Cycle.definition_name == definition.name)).all())
     result = LaunchResult()
-    for unit in units:
-        if unit.id in existing:
-            result.existing.append(unit)
+    for subject in subjects_of(session, definition):
+        if (subject.kind, subject.id) in existing:
+            result.existing.append(subject)
             continue
-        owner_id = owners.get(unit.id)
-        if owner_id is None:
-            result.skipped.append((unit, N_("No one holds the owner's role in this unit.")))
+        if subject.owner_id is None:
+            result.skipped.append((subject, N_("No one is responsible for it yet.")))
             continue
-        cycle = Cycle(level=level, unit=unit, period=period, definition_name=definition.name,
+        owner_id = subject.owner_id
+        cycle = Cycle(level=level, unit=subject.unit, subject_kind=subject.kind,
+                      subject_id=subject.id, subject_name=subject.name,
+                      period=period, definition_name=definition.name,
                       definition_version=definition.version, stage=definition.first_stage.name,
                       round=1, owner_id=owner_id, launched_at=now, stage_entered_at=now,
                       **{s.timer.plan_field: _plan_time(period, s.timer.days_before_period_end)
@@ -396,5 +464,4 @@ def _advance_one_timer(session, cycle_id: int, now: dt.datetime) -> bool:
 
 
 def _timed_stage_names() -> set[str]:
-    from workflows import definitions
     return {s.name for d in definitions() for s in d.stages if s.timer}

@@ -18,7 +18,8 @@ OWNER, HEAD, QO = "2005560", "2005424", "2005341"  # 专业负责人, 信息工�
 
 def test_software_major_walks_all_nine_stages(any_app):
     summary = load_demo(db.session, "Demo@2026", now=LAUNCH)
-    assert summary["cycles"] == 18
+    assert summary["by_level"] == {"school": 1, "major": 18, "course": 40, "teacher": 78,
+                                   "student": 36}
     client = any_app.test_client()
     runner = any_app.test_cli_runner()
     tokens = {u: runner.invoke(args=["users", "token", u]).output.strip() for u in (OWNER, HEAD, QO)}
@@ -30,7 +31,8 @@ def test_software_major_walks_all_nine_stages(any_app):
         return response.json
 
     major = db.session.scalars(select(OrgUnit).where(OrgUnit.name == "软件技术")).one()
-    cycle_id = db.session.scalars(select(Cycle.id).where(Cycle.unit_id == major.id)).one()
+    cycle_id = db.session.scalars(select(Cycle.id).where(Cycle.unit_id == major.id,
+                                                         Cycle.level == "major")).one()
 
     def my_task(user):
         items = [t for t in call("GET", "/me/tasks?per_page=200", user)["items"]
