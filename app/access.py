@@ -60,6 +60,22 @@ def can_review(user: User, task: Task) -> bool:
     return has_role_over(user, task.candidate_role, task.candidate_unit)
 
 
+def in_candidate_group(user: User, task: Task) -> bool:
+    return task.candidate_role is not None and has_role_over(user, task.candidate_role,
+                                                             task.candidate_unit)
+
+
+def can_claim(user: User, task: Task) -> bool:
+    """A group task nobody holds yet may be taken by any member of the group (认领)."""
+    return task.status == "open" and task.assignee_id is None and in_candidate_group(user, task)
+
+
+def can_release(user: User, task: Task) -> bool:
+    """A claimed group task goes back to the group only from the person holding it."""
+    return (task.status == "open" and task.candidate_role is not None
+            and task.assignee_id == user.id)
+
+
 def can_act_on(user: User, task: Task) -> bool:
     return can_submit(user, task) or can_review(user, task)
 

@@ -39,6 +39,10 @@ OPENAPI = {
         "/tasks/{id}/return": {"post": {"summary": "Return for revision (comment required)",
                                         "parameters": [_ID], "requestBody": _body("Decision"),
                                         "responses": _ok("Decided")}},
+        "/tasks/{id}/claim": {"post": {"summary": "Claim a task offered to my group (认领)",
+                                       "parameters": [_ID], "responses": _ok("Held")}},
+        "/tasks/{id}/release": {"post": {"summary": "Give a claimed task back to its group",
+                                         "parameters": [_ID], "responses": _ok("Held")}},
         "/cycles": {"get": {"summary": "Cycles I may see", "parameters": _PAGE + [
             {"name": "level", "in": "query", "schema": {"type": "string"}},
             {"name": "unit", "in": "query", "schema": {"type": "string"},
@@ -97,6 +101,9 @@ OPENAPI = {
             "Decided": {"type": "object", "properties": {"status": {"type": "string"},
                                                          "task": {"$ref": "#/components/schemas/Task"},
                                                          "cycle": {"$ref": "#/components/schemas/Cycle"}}},
+            "Held": {"type": "object", "properties": {"task": {"allOf": [
+                {"$ref": "#/components/schemas/Task"},
+                {"type": "object", "properties": {"assignee": {"type": "string", "nullable": True}}}]}}},
             "Cycle": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "level": {"type": "string"}, "unit": {"type": "string"},
                 "unit_name": {"type": "string"}, "subject": {"type": "string"},

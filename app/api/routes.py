@@ -156,6 +156,28 @@ def return_task(task_id):
     return _decision(task_id, service.return_for_revision)
 
 
+def _hold(task_id, action):
+    _visible_task(task_id)
+    try:
+        task = action(db.session, task_id, g.api_user)
+    except Refused as exc:
+        return _refused(exc)
+    return jsonify({"task": {**task_json(task),
+                             "assignee": task.assignee.username if task.assignee else None}})
+
+
+@bp.post("/tasks/<int:task_id>/claim")
+@token_required
+def claim_task(task_id):
+    return _hold(task_id, service.claim)
+
+
+@bp.post("/tasks/<int:task_id>/release")
+@token_required
+def release_task(task_id):
+    return _hold(task_id, service.release)
+
+
 @bp.get("/cycles/<int:cycle_id>")
 @token_required
 def get_cycle(cycle_id):

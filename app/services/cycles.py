@@ -333,6 +333,63 @@ def approve(session, task_id: int, actor: User, comment: str | None = None,
     return task
 
 
+def claim(session, task_id: int, actor: User, now: dt.datetime | None = None) -> Task:
+    """Take a group task for oneself, so the rest of the group no longer sees it."""
+    now = now or utcnow()
+    task = load_task(session, task_id, lock=True)
+    if not access.can_view_task(actor, task):
+        raise NotFound(N_("No such task."))
+    guards.check_task_open(task.status)
+    if task.assignee_id is not None:
+        _refuse_held(session, task, actor)
+    if not access.in_candidate_group(actor, task):
+        raise Forbidden(N_("Only a member of the group this task is offered to may claim it."))
+    _set_holder(session, task, None, actor.id)
+    _audit(session, "claim", actor, task.cycle, task, from_stage=task.stage,
+           to_stage=task.stage, now=now)
+    session.commit()
+    return task
+
+
+def release(session, task_id: int, actor: User, now: dt.datetime | None = None) -> Task:
+    """Give a claimed group task back to its group."""
+    now = now or utcnow()
+    task = load_task(session, task_id, lock=True)
+    if not access.can_view_task(actor, task):
+        raise NotFound(N_("No such task."))
+    guards.check_task_open(task.status)
+    if not access.can_release(actor, task):
+        raise Forbidden(N_("Only the person who claimed this task may release it."))
+    _set_holder(session, task, actor.id, None)
+    _audit(session, "release", actor, task.cycle, task, from_stage=task.stage,
+           to_stage=task.stage, now=now)
+    session.commit()
+    return task
+
+
+def _set_holder(session, task: Task, expected: int | None, holder: int | None) -> None:
+    """Change who holds a group task, only if it is still held by `expected`."""
+    held_by = Task.assignee_id.is_(None) if expected is None else Task.assignee_id == expected
+    result = session.execute(
+        update(Task).where(Task.id == task.id, Task.status == "open", held_by)
+        .values(assignee_id=holder, version=Task.version + 1)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        _refuse_held(session, load_task(session, task.id), None)
+    session.refresh(task)
+
+
+def _refuse_held(session, task: Task, actor: User | None):
+    if task.status != "open":
+        raise Conflict(N_("This task has already been handled."))
+    if actor is not None and task.assignee_id == actor.id:
+        raise Conflict(N_("You have already claimed this task."))
+    holder = session.get(User, task.assignee_id) if task.assignee_id else None
+    raise Conflict(N_("%(name)s has already claimed this task."),
+                   name=holder.name if holder else "?")
+
+
 def return_for_revision(session, task_id: int, actor: User, comment: str | None,
                         now: dt.datetime | None = None) -> Task:
     """A reviewer returns the deliverable to its author with a reason; a new round starts."""
@@ -361,6 +418,9 @@ def _review_preamble(session, task_id, actor):
     _current_checks(task, cycle)
     definition = cycle.definition
     stage = definition.stage(task.stage)
+    if (task.kind == "review" and task.assignee_id not in (None, actor.id)
+            and access.in_candidate_group(actor, task)):
+        _refuse_held(session, task, actor)
     deliverable = _deliverable(session, cycle, task.stage, required=False)
     is_author = bool(deliverable and deliverable.versions
                      and deliverable.versions[-1].author_id == actor.id)

@@ -61,6 +61,8 @@ def show(task_id):
     trail = queries.stage_trail(db.session, task.cycle_id, task.stage)
     may_fill = task.status == "open" and access.can_submit(current_user, task)
     may_review = task.status == "open" and access.can_review(current_user, task)
+    may_claim = access.can_claim(current_user, task)
+    may_release = access.can_release(current_user, task)
     errors = {}
     if request.method == "POST":
         if not may_fill:
@@ -87,10 +89,29 @@ def show(task_id):
         _mark_read(task)
     return render_template("tasks/show.html", task=task, cycle=task.cycle, stage=stage,
                            form=form, errors=errors, may_fill=may_fill, may_review=may_review,
+                           may_claim=may_claim, may_release=may_release,
                            review_form=ReviewForm(), latest=latest, trail=trail,
                            returned=_return_reason(trail, task),
                            error_label=lambda path: error_label(stage, path),
                            now=utcnow()), status
+
+
+@bp.route("/tasks/<int:task_id>/<any(claim, release):action>", methods=["POST"])
+@login_required
+def hold(task_id, action):
+    """Claim a group task (认领), or give it back to the group."""
+    _visible_task(task_id)
+    try:
+        (service.claim if action == "claim" else service.release)(db.session, task_id,
+                                                                  current_user)
+    except Refused as exc:
+        if getattr(exc, "status", 409) in (403, 404):
+            abort(exc.status)
+        flash(translate(exc.message, exc.params), "error")
+    else:
+        flash(_("You have claimed this task.") if action == "claim"
+              else _("The task is back with its group."), "success")
+    return redirect(url_for("tasks.show", task_id=task_id)), 303
 
 
 @bp.route("/notifications")

@@ -25,6 +25,8 @@ ROUTES = [
      {**HIDDEN, OWNER: 403, HEAD: 200, QO: 403}),
     ("POST", "/tasks/{review}/return", {"comment": "请修改"},
      {**HIDDEN, OWNER: 403, HEAD: 200, QO: 403}),
+    ("POST", "/tasks/{review}/claim", {}, {**HIDDEN, OWNER: 403, HEAD: 200, QO: 403}),
+    ("POST", "/tasks/{review}/release", {}, {**HIDDEN, OWNER: 403, HEAD: 403, QO: 403}),
     ("GET", "/dashboard", None, {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                                  HEAD: 200, QO: 200}),
 ]
