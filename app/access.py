@@ -91,6 +91,12 @@ def is_reviewer(user: User) -> bool:
     return any(role in roles for role, _ in grants(user))
 
 
+def can_urge(user: User, task: Task) -> bool:
+    """The quality office, or a leader of the cycle's unit or above, may urge (催办)."""
+    return has_college_role(user, "quality_office") or has_role_over(user, "unit_leader",
+                                                                      task.cycle.unit)
+
+
 def can_launch(user: User) -> bool:
     return has_college_role(user, "quality_office", "admin")
 

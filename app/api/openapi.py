@@ -43,6 +43,11 @@ OPENAPI = {
                                        "parameters": [_ID], "responses": _ok("Held")}},
         "/tasks/{id}/release": {"post": {"summary": "Give a claimed task back to its group",
                                          "parameters": [_ID], "responses": _ok("Held")}},
+        "/tasks/approve-many": {"post": {"summary": "Approve many reviews; a result per task",
+                                         "requestBody": _body("Many"),
+                                         "responses": _ok("ManyResults")}},
+        "/tasks/urge": {"post": {"summary": "Urge (催办) the people on many tasks",
+                                 "requestBody": _body("Many"), "responses": _ok("ManyResults")}},
         "/cycles": {"get": {"summary": "Cycles I may see", "parameters": _PAGE + [
             {"name": "level", "in": "query", "schema": {"type": "string"}},
             {"name": "unit", "in": "query", "schema": {"type": "string"},
@@ -104,6 +109,14 @@ OPENAPI = {
             "Held": {"type": "object", "properties": {"task": {"allOf": [
                 {"$ref": "#/components/schemas/Task"},
                 {"type": "object", "properties": {"assignee": {"type": "string", "nullable": True}}}]}}},
+            "Many": {"type": "object", "required": ["task_ids"], "properties": {
+                "task_ids": {"type": "array", "items": {"type": "integer"}, "maxItems": 200},
+                "comment": {"type": "string"}, "message": {"type": "string"}}},
+            "ManyResults": {"type": "object", "properties": {
+                "done": {"type": "integer"},
+                "results": {"type": "array", "items": {"type": "object", "properties": {
+                    "task_id": {"type": "integer"}, "ok": {"type": "boolean"},
+                    "message": {"type": "string"}}}}}},
             "Cycle": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "level": {"type": "string"}, "unit": {"type": "string"},
                 "unit_name": {"type": "string"}, "subject": {"type": "string"},

@@ -13,6 +13,7 @@ from app.api.openapi import OPENAPI
 from app.extensions import db
 from app.i18n import translate
 from app.models import ApiToken, Cycle, Task, User, utcnow
+from app.services import bulk
 from app.services import cycles as service
 from app.services.cycles import LEVELS
 from workflows import Refused
@@ -176,6 +177,34 @@ def claim_task(task_id):
 @token_required
 def release_task(task_id):
     return _hold(task_id, service.release)
+
+
+def _bulk(action, text_key):
+    body = _json_body()
+    text = body.get(text_key)
+    if text is not None and not isinstance(text, str):
+        return _error(400, _("The comment must be text."))
+    if not isinstance(body.get("task_ids"), list):
+        return _error(400, _("Send the tasks as {\"task_ids\": [...]}."))
+    try:
+        results = action(db.session, body["task_ids"], g.api_user, text)
+    except Refused as exc:
+        return _refused(exc)
+    return jsonify({"results": [{"task_id": r.task_id, "ok": r.ok,
+                                 "message": translate(r.message, r.params)} for r in results],
+                    "done": sum(r.ok for r in results)})
+
+
+@bp.post("/tasks/approve-many")
+@token_required
+def approve_many():
+    return _bulk(bulk.approve_many, "comment")
+
+
+@bp.post("/tasks/urge")
+@token_required
+def urge_many():
+    return _bulk(bulk.urge_many, "message")
 
 
 @bp.get("/cycles/<int:cycle_id>")

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.i18n import translate
 from app.models import Period, utcnow
 from app.services.cycles import launch_cycles
+from app.services import bulk
 from app.services.cycles import LEVELS, definition_for_level
 from workflows import Refused
 
@@ -50,6 +51,20 @@ def index():
                            level=level, levels=LEVELS,
                            overdue=overdue, now=now,
                            launch_form=_launch_form() if access.can_launch(current_user) else None)
+
+
+@bp.route("/urge", methods=["POST"])
+def urge():
+    """Urge (催办) the people on the ticked overdue tasks, with a message."""
+    message = request.form.get("message", "")
+    try:
+        results = bulk.urge_many(db.session, request.form.getlist("task_ids"), current_user,
+                                 message)
+    except Refused as exc:
+        flash(translate(exc.message, exc.params), "error")
+        return redirect(url_for("dashboard.index")), 303
+    return render_template("bulk_result.html", title=_("Urge"), results=results,
+                           back=url_for("dashboard.index"))
 
 
 @bp.route("/launch", methods=["POST"])

@@ -9,6 +9,7 @@ from app.i18n import translate
 from app.models import utcnow
 from app.review import bp
 from app.review.forms import ReviewForm
+from app.services import bulk
 from app.services import cycles as service
 from workflows import Refused
 
@@ -19,6 +20,24 @@ def queue():
     page = queries.my_open_tasks(db.session, current_user, request.args.get("page", 1, type=int),
                                  kind="review")
     return render_template("review/queue.html", page=page, now=utcnow())
+
+
+@bp.route("/approve-many", methods=["POST"])
+@login_required
+def approve_many():
+    """Approve the ticked reviews; show, for each, whether it was done or why not."""
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(_("The comment is too long (at most 2000 characters)."), "error")
+        return redirect(url_for("review.queue")), 303
+    try:
+        results = bulk.approve_many(db.session, request.form.getlist("task_ids"), current_user,
+                                    form.comment.data)
+    except Refused as exc:
+        flash(translate(exc.message, exc.params), "error")
+        return redirect(url_for("review.queue")), 303
+    return render_template("bulk_result.html", title=_("Approve many"), results=results,
+                           back=url_for("review.queue"))
 
 
 @bp.route("/tasks/<int:task_id>/<any(approve, return):decision>", methods=["POST"])

@@ -20,3 +20,10 @@ document.addEventListener("click", function (event) {
   var first = row.querySelector("input, select, textarea");
   if (first) first.focus();
 });
+
+// A header checkbox ticks every row of its table.
+document.addEventListener("change", function (event) {
+  if (!event.target.matches("[data-check-all]")) return;
+  event.target.closest("table").querySelectorAll("tbody input[type=checkbox]").forEach(
+    function (box) { box.checked = event.target.checked; });
+});

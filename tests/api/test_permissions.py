@@ -27,9 +27,15 @@ ROUTES = [
      {**HIDDEN, OWNER: 403, HEAD: 200, QO: 403}),
     ("POST", "/tasks/{review}/claim", {}, {**HIDDEN, OWNER: 403, HEAD: 200, QO: 403}),
     ("POST", "/tasks/{review}/release", {}, {**HIDDEN, OWNER: 403, HEAD: 403, QO: 403}),
+    ("POST", "/tasks/approve-many", {"task_ids": "REVIEW"}, EVERYONE),
+    ("POST", "/tasks/urge", {"task_ids": "REVIEW", "message": "请尽快"}, EVERYONE),
     ("GET", "/dashboard", None, {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                                  HEAD: 200, QO: 200}),
 ]
+
+
+# Endpoints that answer 200 with a result per item: who actually changes something.
+CHANGERS = {"/tasks/approve-many": {HEAD}, "/tasks/urge": {HEAD, QO}}
 
 
 @pytest.fixture
@@ -51,13 +57,17 @@ def test_api_permissions(app, client, world, method, template, body, expected, w
         headers["Authorization"] = f"Bearer {token}"
     before = db.session.scalar(select(func.count()).select_from(AuditEvent))
     url = "/api/v1" + template.format(cycle=world.cycle.id, review=world.review.id)
+    if body and body.get("task_ids") == "REVIEW":
+        body = {**body, "task_ids": [world.review.id]}
     response = client.open(url, method=method, json=body, headers=headers)
     status = 401 if who == ANON else expected[who]
     assert response.status_code == status, response.json
     if status >= 400:
         assert response.json["error"]["message"]
     changed = db.session.scalar(select(func.count()).select_from(AuditEvent)) != before
-    assert changed == (method == "POST" and status == 200)
+    should_change = (who in CHANGERS[template] if template in CHANGERS
+                     else method == "POST" and status == 200)
+    assert changed == should_change
 
 
 def test_every_api_endpoint_is_in_the_matrix(app):

@@ -1,0 +1,88 @@
+"""Actions on many tasks at once: each item is its own transaction and gets its own result."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app import access
+from app.models import AuditEvent, Task, User, utcnow
+from app.notify import notify, task_recipients
+from app.services import cycles as service
+from app.services.errors import Invalid
+from workflows import Refused
+from workflows.guards import check_comment
+from workflows.model import N_
+
+MAX_ITEMS = 200
+
+
+@dataclass
+class ItemResult:
+    task_id: int
+    ok: bool
+    message: str = ""
+    params: dict = field(default_factory=dict)
+
+
+def _ids(task_ids) -> list[int]:
+    try:
+        ids = list(dict.fromkeys(int(i) for i in task_ids))
+    except (TypeError, ValueError):
+        raise Invalid(N_("Choose tasks by their numbers.")) from None
+    if not ids:
+        raise Invalid(N_("Choose at least one task."))
+    if len(ids) > MAX_ITEMS:
+        raise Invalid(N_("At most %(max)d tasks at a time."), max=MAX_ITEMS)
+    if any(not 0 < i < 2**31 for i in ids):
+        raise Invalid(N_("Choose tasks by their numbers."))
+    return ids
+
+
+def approve_many(session, task_ids, actor: User, comment: str | None = None,
+                 now: dt.datetime | None = None) -> list[ItemResult]:
+    """Approve each task that the actor may approve; say for each one what happened."""
+    ids = _ids(task_ids)
+    results = []
+    for task_id in ids:
+        try:
+            service.approve(session, task_id, actor, comment, now=now)
+        except Refused as exc:
+            session.rollback()
+            results.append(ItemResult(task_id, False, exc.message, exc.params))
+        else:
+            results.append(ItemResult(task_id, True, N_("Approved.")))
+    return results
+
+
+def urge_many(session, task_ids, actor: User, message: str | None,
+              now: dt.datetime | None = None) -> list[ItemResult]:
+    """Urge (催办) the people on open tasks the actor supervises; each urge is audited."""
+    now = now or utcnow()
+    ids = _ids(task_ids)
+    try:
+        note = check_comment(message)
+    except Refused as exc:
+        raise Invalid(exc.message, errors={"message": (exc.message, exc.params)}) from None
+    tasks = {t.id: t for t in session.scalars(select(Task).where(Task.id.in_(ids)))}
+    results = []
+    for task_id in ids:
+        task = tasks.get(task_id)
+        if task is None or not access.can_view_task(actor, task):
+            results.append(ItemResult(task_id, False, N_("No such task.")))
+        elif not access.can_urge(actor, task):
+            results.append(ItemResult(task_id, False, N_("Only the unit leader or the quality office may urge this task.")))
+        elif task.status != "open":
+            results.append(ItemResult(task_id, False, N_("This task has already been handled.")))
+        else:
+            stage = task.cycle.definition.stage(task.stage)
+            notify(session, task_recipients(session, task), "urged", task, stage=stage.label,
+                   cycle=service.cycle_title(task.cycle), due=service._fmt(task.due_at),
+                   who=actor.name, note=note or "")
+            session.add(AuditEvent(action="urge", actor_id=actor.id, cycle_id=task.cycle_id,
+                                   task_id=task.id, from_stage=task.stage, to_stage=task.stage,
+                                   round=task.round, comment=note, at=now))
+            results.append(ItemResult(task_id, True, N_("Urged.")))
+    session.commit()
+    return results
