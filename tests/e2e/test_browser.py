@@ -134,10 +134,15 @@ def _sign_out(page, base: str) -> None:
     expect(page.locator("header .who")).to_have_count(0)
 
 
+# Where each list shows the subject and the round (the review queue starts with a tick box).
+COLUMNS = {"#my-tasks": {"subject": 1, "round": 5}, "#review-queue": {"subject": 2, "round": 5}}
+
+
 def _row(page, table: str, unit: str):
-    """The row of `table` whose first cell is exactly `unit`."""
+    """The row of `table` whose subject cell is exactly `unit`."""
+    cell = f"td:nth-child({COLUMNS[table]['subject']})"
     return page.locator(f"{table} tbody tr").filter(
-        has=page.locator("td:first-child", has_text=re.compile(rf"^\s*{re.escape(unit)}\s*$")))
+        has=page.locator(cell, has_text=re.compile(rf"^\s*{re.escape(unit)}\s*$")))
 
 
 def _open_from(page, table: str, unit: str, round_: int | None = None) -> str:
@@ -147,7 +152,7 @@ def _open_from(page, table: str, unit: str, round_: int | None = None) -> str:
     row = _row(page, table, unit)
     expect(row).to_have_count(1)
     if round_ is not None:
-        column = 5 if table == "#my-tasks" else 4  # the Round column of each list
+        column = COLUMNS[table]["round"]
         expect(row.locator(f"td:nth-child({column})")).to_have_text(str(round_))
     row.locator("a.button").click()
     expect(page).to_have_url(re.compile(r"/tasks/\d+$"))
