@@ -4,5 +4,5 @@ from wtforms import SelectField
 
 
 class LaunchForm(FlaskForm):
-    level = SelectField(_l("Level"))
+    level = SelectField(_l("Level"), default="major")
     period = SelectField(_l("Period"), coerce=int, validate_choice=True)

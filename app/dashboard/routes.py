@@ -22,7 +22,7 @@ def _launch_form() -> LaunchForm:
     form.level.choices = [SelectChoice(level, _(definition_for_level(level).label))
                           for level in LEVELS]
     form.period.choices = [SelectChoice(p.id, p.name) for p in db.session.scalars(
-        select(Period).order_by(Period.start.desc(), Period.kind.desc()))]
+        select(Period).order_by(Period.kind.desc(), Period.start.desc()))]  # years first
     return form
 
 
