@@ -14,13 +14,15 @@ from sqlalchemy.orm import joinedload
 
 from app import access
 from app.models import (
-    AuditEvent, Course, Cycle, Deliverable, DeliverableVersion, OrgUnit, Period, RoleAssignment,
+    AuditEvent, Course, Cycle, Deliverable, DeliverableVersion, Holiday, OrgUnit, Period,
+    RoleAssignment,
     SchoolClass, Task, User, utcnow,
 )
 from app.notify import notify, task_recipients
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows import CLOSED, Refused, definitions, get_definition
 from workflows import guards
+from workflows.calendar import add_working_days, holiday_dates
 from workflows.forms import FormErrors, validate
 from workflows.model import N_, Definition, Stage
 from workflows.registry import machine_for
@@ -41,9 +43,18 @@ def cycle_title(cycle: Cycle) -> str:
     return f"{cycle.subject_name} {cycle.period.name}"
 
 
-def _local_deadline(start: dt.datetime, days: int) -> dt.datetime:
-    """End of the local working day `days` after `start` (18:00 Asia/Shanghai)."""
-    day = start.astimezone(TZ).date() + dt.timedelta(days=days)
+def _holidays(session) -> frozenset[dt.date]:
+    """The calendar's holidays; cached on the session, which lives for one action."""
+    cached = session.info.get("holidays")
+    if cached is None:
+        cached = holiday_dates(session.execute(select(Holiday.start, Holiday.end)).all())
+        session.info["holidays"] = cached
+    return cached
+
+
+def _local_deadline(session, start: dt.datetime, days: int) -> dt.datetime:
+    """18:00 Beijing time on the `days`-th working day after `start` (weekends and holidays skipped)."""
+    day = add_working_days(start.astimezone(TZ).date(), days, _holidays(session))
     return dt.datetime.combine(day, dt.time(18), tzinfo=TZ).astimezone(dt.timezone.utc)
 
 
@@ -193,7 +204,7 @@ def launch_cycles(session, actor: User | None, level: str, period_id: int,
 def _open_fill_task(session, cycle: Cycle, stage: Stage, now: dt.datetime,
                     message: str = "task_assigned", **params) -> Task:
     """Open the owner's fill-in task and tell them, in one notification, why it is there."""
-    due = cycle.plan_date(stage.timer.plan_field) if stage.timer else _local_deadline(now, stage.fill_days)
+    due = cycle.plan_date(stage.timer.plan_field) if stage.timer else _local_deadline(session, now, stage.fill_days)
     task = Task(cycle=cycle, stage=stage.name, kind="fill", round=cycle.round,
                 assignee_id=cycle.owner_id, due_at=due, created_at=now)
     session.add(task)
@@ -209,7 +220,7 @@ def _open_review_task(session, cycle: Cycle, definition: Definition, stage: Stag
     task = Task(cycle=cycle, stage=stage.name, kind="review", step=step, round=cycle.round,
                 candidate_role=review.role,
                 candidate_unit=_tier_unit(session, cycle, review.tier),
-                due_at=_local_deadline(now, definition.review_days), created_at=now)
+                due_at=_local_deadline(session, now, definition.review_days), created_at=now)
     session.add(task)
     session.flush()
     notify(session, task_recipients(session, task), "review_requested", task,

@@ -199,3 +199,16 @@ def test_timer_moves_implement_to_monitor_to_diagnose_once(session, college):
     timers = session.scalars(select(AuditEvent).where(AuditEvent.action == "timer")).all()
     assert [(e.from_stage, e.to_stage, e.actor_id) for e in timers] == [
         ("implement", "monitor", None), ("implement", "monitor", None), ("monitor", "diagnose", None)]
+
+
+def test_due_dates_count_working_days_and_skip_the_holidays(session, college):
+    from app.models import Holiday
+    session.add(Holiday(name="国庆节", start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 7)))
+    session.commit()
+    monday = dt.datetime(2026, 9, 28, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    launch(session, college, now=monday)
+    task = open_task(session, college.cycles["510203"])
+    # 14 working days from Monday 28 September: the 29th and 30th, then 8, 9, 12-16 and
+    # 19-23 October; without the holiday it would be 16 October.
+    assert task.due_at.astimezone(dt.timezone(dt.timedelta(hours=8))).isoformat() == \
+        "2026-10-23T18:00:00+08:00"
