@@ -1,13 +1,17 @@
 """Cycles: the list a person may see, and one cycle's spiral, deliverables and history."""
 from flask import abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import access, queries
 from app.extensions import db
 from app.cycles import bp
+from app.exports import MAX_ROWS, xlsx_response
+from app.i18n import local
 from app.models import Cycle, utcnow
 from app.services.cycles import LEVELS, definition_for_level
 from workflows import CLOSED
+from workflows.model import N_
 
 
 def list_filters(args) -> dict:
@@ -15,20 +19,51 @@ def list_filters(args) -> dict:
             "stage": args.get("stage") or None, "overdue": args.get("overdue") == "1"}
 
 
+def _filtered(page: int, per_page: int = 50):
+    filters = list_filters(request.args)
+    result = queries.visible_cycles(db.session, current_user, level=filters["level"],
+                                    unit_code=filters["unit_code"], stage=filters["stage"],
+                                    overdue_at=utcnow() if filters["overdue"] else None,
+                                    page=page, per_page=per_page)
+    return filters, result
+
+
 @bp.route("/")
 @login_required
 def index():
-    filters = list_filters(request.args)
-    now = utcnow()
-    page = queries.visible_cycles(db.session, current_user, level=filters["level"],
-                                  unit_code=filters["unit_code"], stage=filters["stage"],
-                                  overdue_at=now if filters["overdue"] else None,
-                                  page=request.args.get("page", 1, type=int))
+    filters, page = _filtered(request.args.get("page", 1, type=int))
     return render_template("cycles/index.html", page=page, filters=filters,
                            statuses=queries.current_statuses(db.session, page.items),
                            units=queries.filter_units(db.session, current_user),
                            levels=LEVELS,
                            definition_stages=definition_for_level("major").stages)
+
+
+STATUS_LABELS = {"filling": N_("Filling in"), "draft": N_("Filling in"),
+                 "submitted": N_("Under review"), "returned": N_("Returned"),
+                 "approved": N_("Approved"), "expired": N_("Not reviewed in time"),
+                 "closed": N_("Closed")}
+LEVEL_LABELS = {"school": N_("School"), "major": N_("Major"), "course": N_("Course"),
+                "teacher": N_("Teacher"), "student": N_("Student")}
+
+
+def stage_label(cycle: Cycle) -> str:
+    return _("Closed") if cycle.stage == CLOSED else _(cycle.definition.stage(cycle.stage).label)
+
+
+@bp.route("/export.xlsx")
+@login_required
+def export():
+    """The cycle list, with the same filters, as an Excel workbook."""
+    _filters, page = _filtered(1, per_page=MAX_ROWS)
+    statuses = queries.current_statuses(db.session, page.items)
+    rows = ([c.subject_name, _(LEVEL_LABELS.get(c.level, c.level)), c.unit.name, c.period.name,
+             stage_label(c), _(STATUS_LABELS[statuses[c.id]]), c.round, c.owner.name,
+             local(c.launched_at)] for c in page.items)
+    headers = [_("Subject"), _("Level"), _("Unit"), _("Period"), _("Stage"), _("Status"),
+               _("Round"), _("Owner"), _("Launched")]
+    return xlsx_response(_("cycles") + f"-{local(utcnow(), '%Y%m%d')}.xlsx", _("Cycles"),
+                         headers, rows)
 
 
 def stage_states(cycle: Cycle) -> list[dict]:

@@ -8,7 +8,9 @@ from app import access, queries
 from app.dashboard import bp
 from app.dashboard.forms import LaunchForm
 from wtforms.fields.choices import SelectChoice
+from app.exports import MAX_ROWS, xlsx_response
 from app.extensions import db
+from app.i18n import local
 from app.i18n import translate
 from app.models import Period, utcnow
 from app.services.cycles import launch_cycles
@@ -51,6 +53,22 @@ def index():
                            level=level, levels=LEVELS,
                            overdue=overdue, now=now,
                            launch_form=_launch_form() if access.can_launch(current_user) else None)
+
+
+@bp.route("/overdue.xlsx")
+def export_overdue():
+    """The overdue list as an Excel workbook, longest overdue first."""
+    now = utcnow()
+    tiers = [_("Assignee"), _("Unit leader"), _("Quality office")]
+    page = queries.overdue_tasks(db.session, current_user, now, per_page=MAX_ROWS)
+    rows = ([t.cycle.subject_name, t.cycle.unit.name, _(t.cycle.definition.stage(t.stage).label),
+             _("Fill in") if t.kind == "fill" else _("Review"),
+             t.assignee.name if t.assignee else t.candidate_unit.name, local(t.due_at),
+             t.days_overdue(now), tiers[t.escalation_tier]] for t in page.items)
+    headers = [_("Subject"), _("Unit"), _("Stage"), _("Task"), _("Who"), _("Due"),
+               _("Days overdue"), _("Escalation")]
+    return xlsx_response(_("overdue") + f"-{local(now, '%Y%m%d')}.xlsx", _("Overdue"),
+                         headers, rows)
 
 
 @bp.route("/urge", methods=["POST"])

@@ -37,6 +37,9 @@ ROUTES = [
     ("POST", "/review/approve-many", dict.fromkeys(PEOPLE[1:], 200)),  # results per item
     ("POST", "/dashboard/urge", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                                  HEAD: 200, QO: 200}),
+    ("GET", "/cycles/export.xlsx", dict.fromkeys(PEOPLE[1:], 200)),
+    ("GET", "/dashboard/overdue.xlsx", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200,
+                                        OWNER: 403, HEAD: 200, QO: 200}),
     ("GET", "/dashboard/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                             HEAD: 200, QO: 200}),
     ("POST", "/dashboard/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
