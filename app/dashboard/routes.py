@@ -12,10 +12,10 @@ from app.exports import MAX_ROWS, xlsx_response
 from app.extensions import db
 from app.i18n import local
 from app.i18n import translate
-from app.models import Period, utcnow
+from app.models import Period, User, utcnow
 from app.services.cycles import launch_cycles
 from app.services import bulk
-from app.services.cycles import LEVELS, definition_for_level
+from app.services.cycles import LEVELS, definition_for_level, plan_launch
 from workflows import Refused
 
 
@@ -83,6 +83,28 @@ def urge():
         return redirect(url_for("dashboard.index")), 303
     return render_template("bulk_result.html", title=_("Urge"), results=results,
                            back=url_for("dashboard.index"))
+
+
+@bp.route("/launch/preview")
+def launch_preview():
+    """Before launching: how many cycles, for which subjects, who owns them, which exist."""
+    if not access.can_launch(current_user):
+        abort(403)
+    form = _launch_form()
+    form.process(request.args)
+    if not form.validate():
+        flash(_("Choose a level and a period."), "error")
+        return redirect(url_for("dashboard.index")), 303
+    try:
+        plan = plan_launch(db.session, current_user, form.level.data, form.period.data)
+    except Refused as exc:
+        flash(translate(exc.message, exc.params), "error")
+        return redirect(url_for("dashboard.index")), 303
+    owner_ids = {s.owner_id for s in plan.new}
+    owners = dict(db.session.execute(select(User.id, User.name)
+                                     .where(User.id.in_(owner_ids))).all())
+    return render_template("dashboard/launch_preview.html", plan=plan, owners=owners,
+                           form=form)
 
 
 @bp.route("/launch", methods=["POST"])

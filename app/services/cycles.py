@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app import access
@@ -113,6 +114,17 @@ class LaunchResult:
     skipped: list[tuple[Subject, str]] = field(default_factory=list)
 
 
+@dataclass
+class LaunchPlan:
+    """What launching a level for a period would do: the preview shown before launching."""
+
+    definition: Definition
+    period: Period
+    new: list[Subject] = field(default_factory=list)
+    existing: list[Subject] = field(default_factory=list)
+    skipped: list[tuple[Subject, str]] = field(default_factory=list)
+
+
 def subjects_of(session, definition: Definition) -> list[Subject]:
     """Every subject a definition's cycles are launched for, with its owner (one query each)."""
     kind = definition.subject
@@ -158,10 +170,8 @@ def _role_holders(session, role: str) -> dict[int, int]:
     return {unit_id: user_id for unit_id, (_rank, user_id) in owners.items()}
 
 
-def launch_cycles(session, actor: User | None, level: str, period_id: int,
-                  now: dt.datetime | None = None) -> LaunchResult:
-    """Open one cycle per subject of `level` for the period; subjects with one are left alone."""
-    now = now or utcnow()
+def plan_launch(session, actor: User | None, level: str, period_id: int) -> LaunchPlan:
+    """Which subjects of `level` would get a cycle for the period, which have one, which not."""
     if actor is not None and not access.can_launch(actor):
         raise Forbidden(N_("Only the quality office may launch cycles."))
     definition = definition_for_level(level)
@@ -175,14 +185,26 @@ def launch_cycles(session, actor: User | None, level: str, period_id: int,
     existing = set(session.execute(select(Cycle.subject_kind, Cycle.subject_id).where(
         Cycle.level == level, Cycle.period_id == period.id,
         Cycle.definition_name == definition.name)).all())
-    result = LaunchResult()
+    plan = LaunchPlan(definition, period)
     for subject in subjects_of(session, definition):
         if (subject.kind, subject.id) in existing:
-            result.existing.append(subject)
-            continue
-        if subject.owner_id is None:
-            result.skipped.append((subject, N_("No one is responsible for it yet.")))
-            continue
+            plan.existing.append(subject)
+        elif subject.owner_id is None:
+            plan.skipped.append((subject, N_("No one is responsible for it yet.")))
+        else:
+            plan.new.append(subject)
+    return plan
+
+
+def launch_cycles(session, actor: User | None, level: str, period_id: int,
+                  now: dt.datetime | None = None) -> LaunchResult:
+    """Open one cycle per subject of `level` for the period; subjects with one are left alone."""
+    now = now or utcnow()
+    begin_write(session)  # two launches at once: the second waits, then finds the cycles
+    plan = plan_launch(session, actor, level, period_id)
+    definition, period = plan.definition, plan.period
+    result = LaunchResult(existing=plan.existing, skipped=plan.skipped)
+    for subject in plan.new:
         owner_id = subject.owner_id
         cycle = Cycle(level=level, unit=subject.unit, subject_kind=subject.kind,
                       subject_id=subject.id, subject_name=subject.name,
@@ -192,7 +214,11 @@ def launch_cycles(session, actor: User | None, level: str, period_id: int,
                       **{s.timer.plan_field: _plan_time(period, s.timer.days_before_period_end)
                          for s in definition.stages if s.timer})
         session.add(cycle)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # PostgreSQL: another launch created it in the meantime
+            session.rollback()
+            raise Conflict(N_("Another launch of these cycles is under way; reload and check.")) from None
         _audit(session, "launch", actor, cycle, to_stage=cycle.stage, now=now,
                definition=f"{definition.name} v{definition.version}")
         _open_fill_task(session, cycle, definition.first_stage, now)

@@ -1,8 +1,10 @@
 """The fill-in form and the review page, through the web."""
+import datetime as dt
+
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Cycle, DeliverableVersion, Task
+from app.models import Cycle, DeliverableVersion, Period, Task
 from tests import builders
 from tests.builders import open_task
 from tests.web.conftest import sign_in
@@ -88,3 +90,31 @@ def test_quality_office_launches_from_the_dashboard(client, app):
     bad = client.post("/dashboard/launch", data={"level": "major", "period": "999"})
     assert bad.status_code == 303
     assert db.session.scalar(select(func.count()).select_from(Cycle)) == 3
+
+
+def test_launch_preview_shows_the_plan_and_changes_nothing(client, app):
+    world = builders.build_college(db.session)
+    builders.unit(db.session, "510299", "无人专业", "major", world.d1)  # nobody owns it
+    db.session.commit()
+    sign_in(client, world.qo)
+    html = client.get(f"/dashboard/launch/preview?level=major&period={world.year.id}") \
+        .get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Cycle)) == 0
+    assert "软件专业负责人" in html and "无人专业" in html and "尚未指定负责人" in html
+    assert "启动 3 个诊改周期" in html
+    client.post("/dashboard/launch", data={"level": "major", "period": world.year.id})
+    html = client.get(f"/dashboard/launch/preview?level=major&period={world.year.id}") \
+        .get_data(as_text=True)
+    assert "confirm-launch" not in html and "已启动（3）" in html
+
+
+def test_launch_preview_refuses_a_term_for_a_yearly_level(client, app):
+    world = builders.build_college(db.session)
+    term = Period(kind="term", name="第一学期", start=world.year.start,
+                  end=dt.date(2027, 1, 17), parent_id=world.year.id)
+    db.session.add(term)
+    db.session.commit()
+    sign_in(client, world.qo)
+    response = client.get(f"/dashboard/launch/preview?level=major&period={term.id}")
+    assert response.status_code == 303
+    assert "按学年开展" in client.get("/dashboard/").get_data(as_text=True)

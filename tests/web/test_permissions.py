@@ -40,6 +40,8 @@ ROUTES = [
     ("GET", "/cycles/export.xlsx", dict.fromkeys(PEOPLE[1:], 200)),
     ("GET", "/dashboard/overdue.xlsx", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200,
                                         OWNER: 403, HEAD: 200, QO: 200}),
+    ("GET", "/dashboard/launch/preview?level=major&period={year}",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 200}),
     ("GET", "/dashboard/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                             HEAD: 200, QO: 200}),
     ("POST", "/dashboard/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
@@ -53,7 +55,8 @@ PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/language/<code>"),
 
 
 def _url(template, world):
-    return template.format(cycle=world.cycle.id, review=world.review.id, fill=world.fill.id)
+    return template.format(cycle=world.cycle.id, review=world.review.id, fill=world.fill.id,
+                           year=world.year.id)
 
 
 @pytest.mark.parametrize("method,template,expected", ROUTES, ids=[f"{m} {t}" for m, t, _ in ROUTES])
@@ -83,7 +86,7 @@ def test_route_permissions(client, world, method, template, expected, who):
 def test_every_route_is_in_the_matrix(app):
     covered = set()
     for method, template, _ in ROUTES:
-        covered.add((method, template.replace("{cycle}", "<int:cycle_id>")
+        covered.add((method, template.split("?")[0].replace("{cycle}", "<int:cycle_id>")
                      .replace("{review}", "<int:task_id>").replace("{fill}", "<int:task_id>")))
     missing = []
     for rule in app.url_map.iter_rules():
