@@ -15,6 +15,83 @@ from app.models import ApiToken, User
 users_cli = AppGroup("users", help="Manage users and API tokens.")
 demo_cli = AppGroup("demo", help="The demo college.")
 scheduler_cli = AppGroup("scheduler", help="Run the scheduler or one tick of it.")
+workflows_cli = AppGroup("workflows", help="Cycle definitions: list, compare, migrate.")
+
+
+def _definition(spec: str):
+    """NAME@VERSION of a registered definition, or the path of a TOML file."""
+    from pathlib import Path
+
+    from workflows import get_definition
+    from workflows.loader import DefinitionError, load_file
+    if spec.endswith(".toml"):
+        try:
+            return load_file(Path(spec))
+        except (OSError, DefinitionError) as exc:
+            raise click.BadParameter(str(exc)) from None
+    name, _sep, version = spec.partition("@")
+    try:
+        return get_definition(name, int(version))
+    except (KeyError, ValueError):
+        raise click.BadParameter(f"{spec!r}: give NAME@VERSION (see `flask workflows list`) "
+                                 "or a .toml file") from None
+
+
+@workflows_cli.command("list")
+def workflows_list():
+    """The definitions this installation knows, with their running cycles."""
+    from sqlalchemy import func
+
+    from app.models import Cycle
+    from workflows import CLOSED, definitions
+    running = dict(((n, v), c) for n, v, c in db.session.execute(
+        select(Cycle.definition_name, Cycle.definition_version, func.count(Cycle.id))
+        .where(Cycle.stage != CLOSED)
+        .group_by(Cycle.definition_name, Cycle.definition_version)).all())
+    for d in sorted(definitions(), key=lambda d: (d.name, d.version)):
+        click.echo(f"{d.name}@{d.version}\t{d.level}\t{len(d.stages)} stages\t"
+                   f"{running.get((d.name, d.version), 0)} running")
+
+
+@workflows_cli.command("diff")
+@click.argument("old")
+@click.argument("new")
+def workflows_diff(old, new):
+    """What changed from OLD to NEW (each NAME@VERSION or a .toml file)."""
+    from workflows.diff import diff
+    lines = diff(_definition(old), _definition(new))
+    click.echo("\n".join(lines) if lines else "no differences")
+
+
+@workflows_cli.command("migrate")
+@click.argument("name")
+@click.option("--to", "to_version", type=int, required=True, help="The version to move to.")
+@click.option("--map", "mappings", multiple=True, metavar="OLD=NEW",
+              help="Where cycles in a stage that no longer exists go (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
+def workflows_migrate(name, to_version, mappings, dry_run):
+    """Move NAME's running cycles to version --to, stage by stage."""
+    from app.services.migrate import apply_migration, plan_migration
+    mapping = {}
+    for item in mappings:
+        old, sep, new = item.partition("=")
+        if not sep or not old or not new:
+            raise click.BadParameter(f"{item!r}: write OLD=NEW", param_hint="--map")
+        mapping[old] = new
+    try:
+        moves = plan_migration(db.session, name, to_version, mapping)
+    except (KeyError, ValueError) as exc:
+        raise click.ClickException(str(exc.args[0])) from None
+    for m in moves:
+        where = f"cycle {m.cycle_id} {m.subject}: v{m.from_version} {m.from_stage}"
+        click.echo(f"{where} → REFUSED: {m.refused}" if m.refused
+                   else f"{where} → v{m.to_version} {m.to_stage}")
+    refused = sum(1 for m in moves if m.refused)
+    if dry_run:
+        click.echo(f"dry run: {len(moves) - refused} would move, {refused} refused; nothing changed")
+        return
+    moved = apply_migration(db.session, name, moves)
+    click.echo(f"moved {moved} cycle(s); {refused} refused")
 
 
 @users_cli.command("token")
@@ -96,5 +173,5 @@ def run(interval):
 
 
 def init_app(app):
-    for group in (users_cli, demo_cli, scheduler_cli):
+    for group in (users_cli, demo_cli, scheduler_cli, workflows_cli):
         app.cli.add_command(group)

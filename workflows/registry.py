@@ -29,6 +29,20 @@ def latest_definition(name: str) -> Definition:
     return max(versions, key=lambda d: d.version)
 
 
+def register(definition: Definition) -> None:
+    """Add a definition (e.g. a new version from a file); the same name and version must match."""
+    key = (definition.name, definition.version)
+    if key in _DEFINITIONS and _DEFINITIONS[key] != definition:
+        raise ValueError(f"definition {definition.name} v{definition.version} is already "
+                         "registered with different content; give the new one a new version")
+    _DEFINITIONS[key] = definition
+
+
+def unregister(name: str, version: int) -> None:
+    _DEFINITIONS.pop((name, version), None)
+    _MACHINES.pop((name, version), None)
+
+
 def machine_for(definition: Definition) -> CycleMachine:
     key = (definition.name, definition.version)
     if key not in _MACHINES:
