@@ -15,6 +15,7 @@ MESSAGES = {
     "stage_advanced": N_("%(cycle)s has moved on to %(stage)s; please fill it in by %(due)s."),
     "reminder": N_("Reminder: %(stage)s of %(cycle)s is due %(due)s."),
     "overdue": N_("Overdue by %(days)d day(s): %(stage)s of %(cycle)s."),
+    "commented": N_("%(who)s commented on %(stage)s of %(cycle)s."),
     "urged": N_("%(who)s urges you on %(stage)s of %(cycle)s, due %(due)s. %(note)s"),
     "escalated": N_("Escalated to you: %(stage)s of %(cycle)s (%(assignee)s) is %(days)d day(s) overdue."),
 }

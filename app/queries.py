@@ -9,7 +9,8 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app import access
 from app.models import (
-    AuditEvent, Cycle, Deliverable, DeliverableVersion, Notification, OrgUnit, Task, User,
+    AuditEvent, Cycle, Deliverable, DeliverableVersion, Notification, OrgUnit, Task, TaskComment,
+    User,
 )
 
 
@@ -171,6 +172,12 @@ def task_version(session, task: Task) -> DeliverableVersion | None:
         return deliverable.versions[-1]
     same_round = [v for v in deliverable.versions if v.round == task.round]
     return same_round[-1] if same_round else None
+
+
+def task_comments(session, task_id: int) -> list[TaskComment]:
+    return session.scalars(select(TaskComment).options(joinedload(TaskComment.author))
+                           .where(TaskComment.task_id == task_id)
+                           .order_by(TaskComment.created_at, TaskComment.id)).all()
 
 
 def stage_trail(session, cycle_id: int, stage: str) -> list[AuditEvent]:

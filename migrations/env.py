@@ -15,6 +15,13 @@ fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 
+def render_item(type_, obj, autogen_context):
+    """Write our UTCDateTime columns as plain DateTime: migrations must not import the app."""
+    if type_ == "type" and type(obj).__name__ == "UTCDateTime":
+        return "sa.DateTime()"
+    return False
+
+
 def get_engine():
     return current_app.extensions['migrate'].db.engine
 
@@ -88,6 +95,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("render_item", render_item)
 
     connectable = get_engine()
 

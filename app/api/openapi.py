@@ -48,6 +48,11 @@ OPENAPI = {
                                          "responses": _ok("ManyResults")}},
         "/tasks/urge": {"post": {"summary": "Urge (催办) the people on many tasks",
                                  "requestBody": _body("Many"), "responses": _ok("ManyResults")}},
+        "/tasks/{id}/comments": {
+            "get": {"summary": "The comment thread under a task", "parameters": [_ID],
+                    "responses": _ok("Comments")},
+            "post": {"summary": "Add a comment", "parameters": [_ID],
+                     "requestBody": _body("NewComment"), "responses": _ok("Comment", "201")}},
         "/cycles": {"get": {"summary": "Cycles I may see", "parameters": _PAGE + [
             {"name": "level", "in": "query", "schema": {"type": "string"}},
             {"name": "unit", "in": "query", "schema": {"type": "string"},
@@ -117,6 +122,14 @@ OPENAPI = {
                 "results": {"type": "array", "items": {"type": "object", "properties": {
                     "task_id": {"type": "integer"}, "ok": {"type": "boolean"},
                     "message": {"type": "string"}}}}}},
+            "NewComment": {"type": "object", "required": ["body"],
+                           "properties": {"body": {"type": "string", "maxLength": 2000}}},
+            "Comment": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "author": {"type": "string"},
+                "author_name": {"type": "string"}, "body": {"type": "string"},
+                "created_at": {"type": "string", "format": "date-time"}}},
+            "Comments": {"type": "object", "properties": {"items": {
+                "type": "array", "items": {"$ref": "#/components/schemas/Comment"}}}},
             "Cycle": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "level": {"type": "string"}, "unit": {"type": "string"},
                 "unit_name": {"type": "string"}, "subject": {"type": "string"},

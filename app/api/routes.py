@@ -207,6 +207,33 @@ def urge_many():
     return _bulk(bulk.urge_many, "message")
 
 
+def comment_json(comment) -> dict:
+    return {"id": comment.id, "author": comment.author.username,
+            "author_name": comment.author.name, "body": comment.body,
+            "created_at": comment.created_at.isoformat()}
+
+
+@bp.get("/tasks/<int:task_id>/comments")
+@token_required
+def list_comments(task_id):
+    _visible_task(task_id)
+    return jsonify({"items": [comment_json(c) for c in queries.task_comments(db.session, task_id)]})
+
+
+@bp.post("/tasks/<int:task_id>/comments")
+@token_required
+def post_comment(task_id):
+    _visible_task(task_id)
+    body = _json_body().get("body")
+    if body is not None and not isinstance(body, str):
+        return _error(400, _("The comment must be text."))
+    try:
+        comment = service.add_comment(db.session, task_id, g.api_user, body)
+    except Refused as exc:
+        return _refused(exc)
+    return jsonify(comment_json(comment)), 201
+
+
 @bp.get("/cycles/<int:cycle_id>")
 @token_required
 def get_cycle(cycle_id):

@@ -11,6 +11,7 @@ from app.i18n import local
 from app.models import Cycle, utcnow
 from app.services.cycles import LEVELS, definition_for_level
 from workflows import CLOSED
+from workflows.compare import compare
 from workflows.model import N_
 
 
@@ -64,6 +65,34 @@ def export():
                _("Round"), _("Owner"), _("Launched")]
     return xlsx_response(_("cycles") + f"-{local(utcnow(), '%Y%m%d')}.xlsx", _("Cycles"),
                          headers, rows)
+
+
+def _viewable(cycle_id: int) -> Cycle:
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None or not access.can_view_cycle(current_user, cycle):
+        abort(404)
+    return cycle
+
+
+@bp.route("/<int:cycle_id>/compare")
+@login_required
+def compare_versions(cycle_id):
+    """Two versions of a stage's deliverable side by side (default: the last two)."""
+    cycle = _viewable(cycle_id)
+    deliverable = queries.cycle_deliverables(db.session, cycle.id).get(request.args.get("stage", ""))
+    if deliverable is None or len(deliverable.versions) < 2:
+        abort(404)
+    by_number = {v.number: v for v in deliverable.versions}
+    newest = deliverable.versions[-1].number
+    old_n = request.args.get("a", newest - 1, type=int)
+    new_n = request.args.get("b", newest, type=int)
+    if old_n not in by_number or new_n not in by_number:
+        abort(404)
+    stage = cycle.definition.stage(deliverable.stage)
+    old, new = by_number[old_n], by_number[new_n]
+    return render_template("cycles/compare.html", cycle=cycle, stage=stage, old=old, new=new,
+                           numbers=sorted(by_number),
+                           rows=compare(stage.form, old.data, new.data))
 
 
 def stage_states(cycle: Cycle) -> list[dict]:

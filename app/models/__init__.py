@@ -5,10 +5,10 @@ from app.models.org import (
     RoleAssignment, SchoolClass, User,
 )
 from app.models.types import utcnow
-from app.models.work import Cycle, Deliverable, DeliverableVersion, Task
+from app.models.work import Cycle, Deliverable, DeliverableVersion, Task, TaskComment
 
 __all__ = [
     "AuditEvent", "Notification", "ReminderLog", "SchedulerTick", "COLLEGE_WIDE_ROLES",
     "ApiToken", "Course", "Holiday", "LoginFailure", "OrgUnit", "Period", "RoleAssignment",
-    "SchoolClass", "User", "Cycle", "Deliverable", "DeliverableVersion", "Task", "utcnow",
+    "SchoolClass", "User", "Cycle", "Deliverable", "DeliverableVersion", "Task", "TaskComment", "utcnow",
 ]

@@ -105,6 +105,21 @@ class Task(db.Model):
         return max(0, (now - self.due_at).days) if self.is_overdue(now) else 0
 
 
+class TaskComment(db.Model):
+    """One message in the thread under a task; never edited, never deleted."""
+
+    __tablename__ = "task_comments"
+    __table_args__ = (Index("ix_task_comments_task_at", "task_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
 class Deliverable(db.Model):
     """The product of one stage of one cycle (目标表, 实施方案, 自我诊断报告, …)."""
 

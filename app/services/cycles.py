@@ -17,7 +17,7 @@ from app import access
 from app.models import (
     AuditEvent, Course, Cycle, Deliverable, DeliverableVersion, Holiday, OrgUnit, Period,
     RoleAssignment,
-    SchoolClass, Task, User, utcnow,
+    SchoolClass, Task, TaskComment, User, utcnow,
 )
 from app.notify import notify, task_recipients
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -425,6 +425,31 @@ def _refuse_held(session, task: Task, actor: User | None):
     holder = session.get(User, task.assignee_id) if task.assignee_id else None
     raise Conflict(N_("%(name)s has already claimed this task."),
                    name=holder.name if holder else "?")
+
+
+def add_comment(session, task_id: int, actor: User, body: str | None,
+                now: dt.datetime | None = None) -> TaskComment:
+    """Add to the thread under a task; the people on the task and the cycle's owner hear of it."""
+    now = now or utcnow()
+    task = load_task(session, task_id)
+    if not access.can_view_task(actor, task):
+        raise NotFound(N_("No such task."))
+    try:
+        text = guards.check_comment(body)
+    except Refused as exc:
+        raise Invalid(exc.message, errors={"body": (exc.message, exc.params)}) from None
+    if not text:
+        raise Invalid(N_("Write something first."), errors={"body": (N_("Write something first."), {})})
+    comment = TaskComment(task_id=task.id, author_id=actor.id, body=text, created_at=now)
+    session.add(comment)
+    stage = task.cycle.definition.stage(task.stage)
+    readers = [u for u in [*task_recipients(session, task), task.cycle.owner_id] if u != actor.id]
+    notify(session, readers, "commented", task, who=actor.name, stage=stage.label,
+           cycle=cycle_title(task.cycle))
+    _audit(session, "comment", actor, task.cycle, task, from_stage=task.stage,
+           to_stage=task.stage, now=now)
+    session.commit()
+    return comment
 
 
 def return_for_revision(session, task_id: int, actor: User, comment: str | None,

@@ -92,6 +92,7 @@ def show(task_id):
                            may_claim=may_claim, may_release=may_release,
                            review_form=ReviewForm(), latest=latest, trail=trail,
                            returned=_return_reason(trail, task),
+                           comments=queries.task_comments(db.session, task.id),
                            error_label=lambda path: error_label(stage, path),
                            now=utcnow()), status
 
@@ -112,6 +113,17 @@ def hold(task_id, action):
         flash(_("You have claimed this task.") if action == "claim"
               else _("The task is back with its group."), "success")
     return redirect(url_for("tasks.show", task_id=task_id)), 303
+
+
+@bp.route("/tasks/<int:task_id>/comments", methods=["POST"])
+@login_required
+def comment(task_id):
+    _visible_task(task_id)
+    try:
+        service.add_comment(db.session, task_id, current_user, request.form.get("body"))
+    except Refused as exc:
+        flash(translate(exc.message, exc.params), "error")
+    return redirect(url_for("tasks.show", task_id=task_id, _anchor="comments")), 303
 
 
 @bp.route("/notifications")

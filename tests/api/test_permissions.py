@@ -29,6 +29,9 @@ ROUTES = [
     ("POST", "/tasks/{review}/release", {}, {**HIDDEN, OWNER: 403, HEAD: 403, QO: 403}),
     ("POST", "/tasks/approve-many", {"task_ids": "REVIEW"}, EVERYONE),
     ("POST", "/tasks/urge", {"task_ids": "REVIEW", "message": "请尽快"}, EVERYONE),
+    ("GET", "/tasks/{review}/comments", None, {**HIDDEN, OWNER: 200, HEAD: 200, QO: 200}),
+    ("POST", "/tasks/{review}/comments", {"body": "请补充说明"},
+     {**HIDDEN, OWNER: 201, HEAD: 201, QO: 201}),
     ("GET", "/dashboard", None, {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                                  HEAD: 200, QO: 200}),
 ]
@@ -66,7 +69,7 @@ def test_api_permissions(app, client, world, method, template, body, expected, w
         assert response.json["error"]["message"]
     changed = db.session.scalar(select(func.count()).select_from(AuditEvent)) != before
     should_change = (who in CHANGERS[template] if template in CHANGERS
-                     else method == "POST" and status == 200)
+                     else method == "POST" and status in (200, 201))
     assert changed == should_change
 
 

@@ -118,3 +118,23 @@ def test_launch_preview_refuses_a_term_for_a_yearly_level(client, app):
     response = client.get(f"/dashboard/launch/preview?level=major&period={term.id}")
     assert response.status_code == 303
     assert "按学年开展" in client.get("/dashboard/").get_data(as_text=True)
+
+
+def test_two_versions_compare_side_by_side(client, app):
+    world = _world()
+    sign_in(client, world.lead1)
+    client.post(f"/tasks/{world.fill.id}", data=GOOD)
+    review = open_task(db.session, world.cycle)
+    sign_in(client, world.head1)
+    client.post(f"/review/tasks/{review.id}/return", data={"comment": "目标值偏低"})
+    sign_in(client, world.lead1)
+    client.post(f"/tasks/{open_task(db.session, world.cycle).id}",
+                data={**GOOD, "targets-0-target": "95"})
+    page = client.get(f"/cycles/{world.cycle.id}").get_data(as_text=True)
+    assert "比较版本" in page
+    html = client.get(f"/cycles/{world.cycle.id}/compare?stage=target").get_data(as_text=True)
+    changed = html.split('<tr class="changed">')[1:]
+    assert len(changed) == 1 and "92" in changed[0] and "95" in changed[0]
+    assert client.get(f"/cycles/{world.cycle.id}/compare?stage=target&a=7").status_code == 404
+    sign_in(client, world.head2)
+    assert client.get(f"/cycles/{world.cycle.id}/compare?stage=target").status_code == 404

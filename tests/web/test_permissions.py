@@ -42,6 +42,11 @@ ROUTES = [
                                         OWNER: 403, HEAD: 200, QO: 200}),
     ("GET", "/dashboard/launch/preview?level=major&period={year}",
      {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 200}),
+    ("POST", "/tasks/{review}/comments", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
+                                          OWNER: 303, HEAD: 303, QO: 303}),
+    ("GET", "/cycles/{cycle}/compare?stage=target", {TEACHER: 404, OTHER_MAJOR: 404,
+                                                     OTHER_DEPT: 404, OWNER: 404, HEAD: 404,
+                                                     QO: 404}),  # one version only: nothing to compare
     ("GET", "/dashboard/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                             HEAD: 200, QO: 200}),
     ("POST", "/dashboard/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
@@ -71,7 +76,7 @@ def test_route_permissions(client, world, method, template, expected, who):
         db.session.commit()
     before = db.session.scalar(select(func.count()).select_from(AuditEvent))
     data = {"comment": "请补充", "level": "major", "period": str(world.year.id),
-            "task_ids": str(world.review.id), "message": "请尽快提交"}
+            "task_ids": str(world.review.id), "message": "请尽快提交", "body": "请补充说明"}
     response = client.open(_url(template, world), method=method, data=data)
     if who == ANON:
         assert response.status_code == 302 and "/login" in response.location
