@@ -97,6 +97,21 @@ def can_urge(user: User, task: Task) -> bool:
                                                                       task.cycle.unit)
 
 
+def can_reassign(user: User, task: Task) -> bool:
+    """The quality office, or a leader of the cycle's unit or above (任务改派)."""
+    return task.status == "open" and can_urge(user, task)
+
+
+def may_take_over(person: User, task: Task) -> bool:
+    """Could `person` be handed this task? A review stays within its group's authority; a
+    fill-in stays within the cycle's unit."""
+    if not person.active:
+        return False
+    if task.kind == "review":
+        return in_candidate_group(person, task)
+    return person.unit.path.startswith(task.cycle.unit.path) or person.id == task.cycle.owner_id
+
+
 def can_launch(user: User) -> bool:
     return has_college_role(user, "quality_office", "admin")
 

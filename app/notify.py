@@ -16,6 +16,7 @@ MESSAGES = {
     "reminder": N_("Reminder: %(stage)s of %(cycle)s is due %(due)s."),
     "overdue": N_("Overdue by %(days)d day(s): %(stage)s of %(cycle)s."),
     "commented": N_("%(who)s commented on %(stage)s of %(cycle)s."),
+    "reassigned": N_("%(who)s handed you %(stage)s of %(cycle)s, due %(due)s."),
     "urged": N_("%(who)s urges you on %(stage)s of %(cycle)s, due %(due)s. %(note)s"),
     "escalated": N_("Escalated to you: %(stage)s of %(cycle)s (%(assignee)s) is %(days)d day(s) overdue."),
 }

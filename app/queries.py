@@ -174,6 +174,19 @@ def task_version(session, task: Task) -> DeliverableVersion | None:
     return same_round[-1] if same_round else None
 
 
+def reassign_candidates(session, task: Task) -> list[User]:
+    """Who a task could be handed to: its reviewing group, or the people of the cycle's unit."""
+    if task.kind == "review":
+        from app.notify import group_members
+        ids = group_members(session, task.candidate_role, task.candidate_unit)
+        query = select(User).where(User.id.in_(ids))
+    else:
+        query = (select(User).join(OrgUnit, OrgUnit.id == User.unit_id)
+                 .where(OrgUnit.path.startswith(task.cycle.unit.path), User.active.is_(True)))
+    return [u for u in session.scalars(query.order_by(User.username)).all()
+            if u.id != task.assignee_id]
+
+
 def task_comments(session, task_id: int) -> list[TaskComment]:
     return session.scalars(select(TaskComment).options(joinedload(TaskComment.author))
                            .where(TaskComment.task_id == task_id)

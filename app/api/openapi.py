@@ -46,6 +46,8 @@ OPENAPI = {
         "/tasks/approve-many": {"post": {"summary": "Approve many reviews; a result per task",
                                          "requestBody": _body("Many"),
                                          "responses": _ok("ManyResults")}},
+        "/tasks/reassign": {"post": {"summary": "Hand many tasks to one person (改派)",
+                                     "requestBody": _body("Many"), "responses": _ok("ManyResults")}},
         "/tasks/urge": {"post": {"summary": "Urge (催办) the people on many tasks",
                                  "requestBody": _body("Many"), "responses": _ok("ManyResults")}},
         "/tasks/{id}/comments": {
@@ -116,7 +118,9 @@ OPENAPI = {
                 {"type": "object", "properties": {"assignee": {"type": "string", "nullable": True}}}]}}},
             "Many": {"type": "object", "required": ["task_ids"], "properties": {
                 "task_ids": {"type": "array", "items": {"type": "integer"}, "maxItems": 200},
-                "comment": {"type": "string"}, "message": {"type": "string"}}},
+                "comment": {"type": "string"}, "message": {"type": "string"},
+                "to": {"type": "string", "description": "staff number, for /tasks/reassign"},
+                "reason": {"type": "string"}}},
             "ManyResults": {"type": "object", "properties": {
                 "done": {"type": "integer"},
                 "results": {"type": "array", "items": {"type": "object", "properties": {

@@ -201,6 +201,16 @@ def approve_many():
     return _bulk(bulk.approve_many, "comment")
 
 
+@bp.post("/tasks/reassign")
+@token_required
+def reassign_many():
+    body = _json_body()
+    if not isinstance(body.get("to"), str):
+        return _error(400, _("Name the person by staff number: {\"to\": \"2005560\"}."))
+    return _bulk(lambda s, ids, actor, reason: bulk.reassign_many(s, ids, actor, body["to"], reason),
+                 "reason")
+
+
 @bp.post("/tasks/urge")
 @token_required
 def urge_many():

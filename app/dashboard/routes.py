@@ -85,6 +85,19 @@ def urge():
                            back=url_for("dashboard.index"))
 
 
+@bp.route("/reassign", methods=["POST"])
+def reassign():
+    """Hand the ticked tasks to one person (改派), with a reason."""
+    try:
+        results = bulk.reassign_many(db.session, request.form.getlist("task_ids"), current_user,
+                                     request.form.get("to"), request.form.get("message"))
+    except Refused as exc:
+        flash(translate(exc.message, exc.params), "error")
+        return redirect(url_for("dashboard.index")), 303
+    return render_template("bulk_result.html", title=_("Reassign"), results=results,
+                           back=url_for("dashboard.index"))
+
+
 @bp.route("/launch/preview")
 def launch_preview():
     """Before launching: how many cycles, for which subjects, who owns them, which exist."""

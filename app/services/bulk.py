@@ -56,6 +56,25 @@ def approve_many(session, task_ids, actor: User, comment: str | None = None,
     return results
 
 
+def reassign_many(session, task_ids, actor: User, to_username: str | None,
+                  reason: str | None, now: dt.datetime | None = None) -> list[ItemResult]:
+    """Hand each task to one person (改派), where the actor may and the person can take it."""
+    ids = _ids(task_ids)
+    person = session.scalars(select(User).where(User.username == (to_username or "").strip())).first()
+    if person is None:
+        raise Invalid(N_("No one has the staff number %(username)s."), username=to_username or "")
+    results = []
+    for task_id in ids:
+        try:
+            service.reassign(session, task_id, actor, person.id, reason, now=now)
+        except Refused as exc:
+            session.rollback()
+            results.append(ItemResult(task_id, False, exc.message, exc.params))
+        else:
+            results.append(ItemResult(task_id, True, N_("Reassigned.")))
+    return results
+
+
 def urge_many(session, task_ids, actor: User, message: str | None,
               now: dt.datetime | None = None) -> list[ItemResult]:
     """Urge (催办) the people on open tasks the actor supervises; each urge is audited."""

@@ -405,7 +405,7 @@ def release(session, task_id: int, actor: User, now: dt.datetime | None = None) 
 
 
 def _set_holder(session, task: Task, expected: int | None, holder: int | None) -> None:
-    """Change who holds a group task, only if it is still held by `expected`."""
+    """Change who holds a task, only if it is still held by `expected`."""
     held_by = Task.assignee_id.is_(None) if expected is None else Task.assignee_id == expected
     result = session.execute(
         update(Task).where(Task.id == task.id, Task.status == "open", held_by)
@@ -425,6 +425,38 @@ def _refuse_held(session, task: Task, actor: User | None):
     holder = session.get(User, task.assignee_id) if task.assignee_id else None
     raise Conflict(N_("%(name)s has already claimed this task."),
                    name=holder.name if holder else "?")
+
+
+def reassign(session, task_id: int, actor: User, to_user_id: int, reason: str | None,
+             now: dt.datetime | None = None) -> Task:
+    """Hand an open task to another person (改派); they must be able to take it."""
+    now = now or utcnow()
+    task = load_task(session, task_id, lock=True)
+    if not access.can_view_task(actor, task):
+        raise NotFound(N_("No such task."))
+    guards.check_task_open(task.status)
+    if not access.can_reassign(actor, task):
+        raise Forbidden(N_("Only the unit leader or the quality office may reassign this task."))
+    person = session.get(User, to_user_id)
+    if person is None or not access.may_take_over(person, task):
+        raise Invalid(N_("%(name)s cannot take this task: a review stays with its reviewing "
+                         "group, a fill-in with the cycle's unit."),
+                      name=person.name if person else "?")
+    if task.assignee_id == person.id:
+        raise Conflict(N_("%(name)s already has this task."), name=person.name)
+    try:
+        note = guards.check_comment(reason)
+    except Refused as exc:
+        raise Invalid(exc.message, errors={"reason": (exc.message, exc.params)}) from None
+    previous = task.assignee_id
+    _set_holder(session, task, previous, person.id)
+    stage = task.cycle.definition.stage(task.stage)
+    notify(session, [person.id], "reassigned", task, who=actor.name, stage=stage.label,
+           cycle=cycle_title(task.cycle), due=_fmt(task.due_at))
+    _audit(session, "reassign", actor, task.cycle, task, from_stage=task.stage,
+           to_stage=task.stage, comment=note, now=now, from_user=previous, to_user=person.id)
+    session.commit()
+    return task
 
 
 def add_comment(session, task_id: int, actor: User, body: str | None,

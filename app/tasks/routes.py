@@ -62,6 +62,8 @@ def show(task_id):
     may_fill = task.status == "open" and access.can_submit(current_user, task)
     may_review = task.status == "open" and access.can_review(current_user, task)
     may_claim = access.can_claim(current_user, task)
+    candidates = (queries.reassign_candidates(db.session, task)
+                  if access.can_reassign(current_user, task) else None)
     may_release = access.can_release(current_user, task)
     errors = {}
     if request.method == "POST":
@@ -89,7 +91,7 @@ def show(task_id):
         _mark_read(task)
     return render_template("tasks/show.html", task=task, cycle=task.cycle, stage=stage,
                            form=form, errors=errors, may_fill=may_fill, may_review=may_review,
-                           may_claim=may_claim, may_release=may_release,
+                           may_claim=may_claim, may_release=may_release, candidates=candidates,
                            review_form=ReviewForm(), latest=latest, trail=trail,
                            returned=_return_reason(trail, task),
                            comments=queries.task_comments(db.session, task.id),
@@ -112,6 +114,23 @@ def hold(task_id, action):
     else:
         flash(_("You have claimed this task.") if action == "claim"
               else _("The task is back with its group."), "success")
+    return redirect(url_for("tasks.show", task_id=task_id)), 303
+
+
+@bp.route("/tasks/<int:task_id>/reassign", methods=["POST"])
+@login_required
+def reassign(task_id):
+    """Hand the task to someone else (改派): the unit leader's or the quality office's call."""
+    _visible_task(task_id)
+    try:
+        service.reassign(db.session, task_id, current_user,
+                         request.form.get("to", type=int) or 0, request.form.get("reason"))
+    except Refused as exc:
+        if getattr(exc, "status", 409) in (403, 404):
+            abort(exc.status)
+        flash(translate(exc.message, exc.params), "error")
+    else:
+        flash(_("Reassigned."), "success")
     return redirect(url_for("tasks.show", task_id=task_id)), 303
 
 

@@ -32,18 +32,22 @@ ROUTES = [
     ("GET", "/tasks/{review}/comments", None, {**HIDDEN, OWNER: 200, HEAD: 200, QO: 200}),
     ("POST", "/tasks/{review}/comments", {"body": "请补充说明"},
      {**HIDDEN, OWNER: 201, HEAD: 201, QO: 201}),
+    ("POST", "/tasks/reassign", {"task_ids": "REVIEW", "to": "head1b"}, EVERYONE),
     ("GET", "/dashboard", None, {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                                  HEAD: 200, QO: 200}),
 ]
 
 
 # Endpoints that answer 200 with a result per item: who actually changes something.
-CHANGERS = {"/tasks/approve-many": {HEAD}, "/tasks/urge": {HEAD, QO}}
+CHANGERS = {"/tasks/approve-many": {HEAD}, "/tasks/urge": {HEAD, QO},
+            "/tasks/reassign": {HEAD, QO}}
 
 
 @pytest.fixture
 def world(app):
     world = builders.launched_college(db.session)
+    builders.person(db.session, "head1b", "信息系副主任", world.d1, "unit_leader")
+    db.session.commit()
     service.submit(db.session, world.fill.id, world.lead1, TARGETS)
     world.review = open_task(db.session, world.cycle)
     return world

@@ -47,6 +47,10 @@ ROUTES = [
     ("GET", "/cycles/{cycle}/compare?stage=target", {TEACHER: 404, OTHER_MAJOR: 404,
                                                      OTHER_DEPT: 404, OWNER: 404, HEAD: 404,
                                                      QO: 404}),  # one version only: nothing to compare
+    ("POST", "/tasks/{review}/reassign", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
+                                          OWNER: 403, HEAD: 303, QO: 303}),
+    ("POST", "/dashboard/reassign", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200,
+                                     OWNER: 403, HEAD: 200, QO: 200}),
     ("GET", "/dashboard/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                             HEAD: 200, QO: 200}),
     ("POST", "/dashboard/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
@@ -54,7 +58,8 @@ ROUTES = [
     ("POST", "/logout", dict.fromkeys(PEOPLE[1:], 302)),
 ]
 # Routes that answer 200 with a result per item: who actually changes something.
-CHANGERS = {"/review/approve-many": {HEAD}, "/dashboard/urge": {HEAD, QO}}
+CHANGERS = {"/review/approve-many": {HEAD}, "/dashboard/urge": {HEAD, QO},
+            "/dashboard/reassign": {HEAD, QO}}
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/language/<code>"),
           ("GET", "/healthz"), ("GET", "/static/<path:filename>"), ("GET", "/api/v1/openapi.json")}
 
@@ -76,7 +81,9 @@ def test_route_permissions(client, world, method, template, expected, who):
         db.session.commit()
     before = db.session.scalar(select(func.count()).select_from(AuditEvent))
     data = {"comment": "请补充", "level": "major", "period": str(world.year.id),
-            "task_ids": str(world.review.id), "message": "请尽快提交", "body": "请补充说明"}
+            "task_ids": str(world.review.id), "message": "请尽快提交", "body": "请补充说明",
+            "to": str(world.deputy.id) if method == "POST" and template.endswith("/reassign")
+            and template.startswith("/tasks") else "head1b"}
     response = client.open(_url(template, world), method=method, data=data)
     if who == ANON:
         assert response.status_code == 302 and "/login" in response.location
