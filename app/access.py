@@ -5,11 +5,16 @@ compares materialised paths: a grant at "/C/D01/" covers "/C/D01/510203/".
 """
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Cycle, OrgUnit, RoleAssignment, Task, User
+from app.models import Cycle, OrgUnit, RoleAssignment, StandIn, Task, User
+
+TZ = ZoneInfo("Asia/Shanghai")
 
 #: Roles that let a person see the cycles of their unit and everything below it.
 SUPERVISING_ROLES = frozenset({"admin", "committee_chair", "committee", "quality_office",
@@ -31,6 +36,39 @@ def grants(user: User) -> list[tuple[str, str]]:
     return cached
 
 
+def delegated(user: User) -> list[tuple[str, str, int]]:
+    """(role, unit path, principal id) held through stand-ins running today (代理).
+
+    Administration is never delegated; everything else a principal may review or see is.
+    """
+    cached = getattr(user, "_delegated_cache", None)
+    if cached is None:
+        today = dt.datetime.now(TZ).date()
+        rows = db.session.execute(
+            select(RoleAssignment.role, OrgUnit.path, StandIn.principal_id)
+            .join(OrgUnit, OrgUnit.id == RoleAssignment.unit_id)
+            .join(StandIn, StandIn.principal_id == RoleAssignment.user_id)
+            .where(StandIn.deputy_id == user.id, StandIn.cancelled_at.is_(None),
+                   StandIn.starts_on <= today, StandIn.ends_on >= today,
+                   RoleAssignment.role != "admin")).all()
+        cached = [(role, path, principal) for role, path, principal in rows]
+        user._delegated_cache = cached
+    return cached
+
+
+def acting_for(user: User, task: Task) -> int | None:
+    """The principal on whose behalf `user` may review `task`, when not in their own right."""
+    if task.kind != "review":
+        return None
+    for role, path, principal in delegated(user):
+        if task.assignee_id is not None:
+            if task.assignee_id == principal:
+                return principal
+        elif role == task.candidate_role and task.candidate_unit.path.startswith(path):
+            return principal
+    return None
+
+
 def roles_over(user: User, unit: OrgUnit) -> set[str]:
     return {role for role, path in grants(user) if unit.path.startswith(path)}
 
@@ -45,7 +83,10 @@ def has_college_role(user: User, *roles: str) -> bool:
 
 
 def can_view_cycle(user: User, cycle: Cycle) -> bool:
-    return cycle.owner_id == user.id or bool(roles_over(user, cycle.unit) & SUPERVISING_ROLES)
+    if cycle.owner_id == user.id or roles_over(user, cycle.unit) & SUPERVISING_ROLES:
+        return True
+    return any(role in SUPERVISING_ROLES and cycle.unit.path.startswith(path)
+               for role, path, _principal in delegated(user))
 
 
 def can_submit(user: User, task: Task) -> bool:
@@ -56,8 +97,10 @@ def can_review(user: User, task: Task) -> bool:
     if task.kind != "review":
         return False
     if task.assignee_id is not None:
-        return task.assignee_id == user.id
-    return has_role_over(user, task.candidate_role, task.candidate_unit)
+        own = task.assignee_id == user.id
+    else:
+        own = has_role_over(user, task.candidate_role, task.candidate_unit)
+    return own or acting_for(user, task) is not None
 
 
 def in_candidate_group(user: User, task: Task) -> bool:
@@ -88,7 +131,8 @@ def is_reviewer(user: User) -> bool:
     """Does the user hold a role that any definition's review chain asks for?"""
     from workflows import definitions
     roles = {r.role for d in definitions() for s in d.stages for r in s.reviews}
-    return any(role in roles for role, _ in grants(user))
+    return any(role in roles for role, _ in grants(user)) or any(
+        role in roles for role, _path, _p in delegated(user))
 
 
 def can_urge(user: User, task: Task) -> bool:
@@ -122,7 +166,8 @@ def can_see_dashboard(user: User) -> bool:
 
 def supervised_paths(user: User, roles=SUPERVISING_ROLES) -> list[str]:
     """Paths of the subtrees whose cycles the user may see, without nested duplicates."""
-    paths = sorted({path for role, path in grants(user) if role in roles})
+    paths = sorted({path for role, path in grants(user) if role in roles}
+                   | {path for role, path, _p in delegated(user) if role in roles})
     kept: list[str] = []
     for path in paths:
         if not any(path.startswith(k) for k in kept):
@@ -143,9 +188,13 @@ def offered_tasks_clause(user: User, group_unit):
     `group_unit` is an OrgUnit alias outer-joined on Task.candidate_unit_id.
     """
     clauses = [Task.assignee_id == user.id]
-    for role, path in grants(user):
+    acting = [(role, path) for role, path, _p in delegated(user)]
+    for role, path in grants(user) + acting:
         clauses.append(and_(Task.assignee_id.is_(None), Task.candidate_role == role,
                             group_unit.path.startswith(path)))
+    principals = {p for _r, _path, p in delegated(user)}
+    if principals:  # reviews handed to the people this user stands in for
+        clauses.append(and_(Task.kind == "review", Task.assignee_id.in_(principals)))
     return or_(*clauses) if clauses else false()
 
 

@@ -1,9 +1,12 @@
 """In-app notifications: rows written in the same transaction as the change they report."""
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
-from app.models import Notification, OrgUnit, RoleAssignment, Task, User
+from app.models import Notification, OrgUnit, RoleAssignment, StandIn, Task, User
 from workflows.model import N_
 
 #: Notification message keys and their msgids; rendered in the reader's locale.
@@ -17,6 +20,7 @@ MESSAGES = {
     "overdue": N_("Overdue by %(days)d day(s): %(stage)s of %(cycle)s."),
     "commented": N_("%(who)s commented on %(stage)s of %(cycle)s."),
     "reassigned": N_("%(who)s handed you %(stage)s of %(cycle)s, due %(due)s."),
+    "stand_in": N_("%(who)s named you their deputy from %(start)s to %(end)s."),
     "urged": N_("%(who)s urges you on %(stage)s of %(cycle)s, due %(due)s. %(note)s"),
     "escalated": N_("Escalated to you: %(stage)s of %(cycle)s (%(assignee)s) is %(days)d day(s) overdue."),
 }
@@ -33,9 +37,18 @@ def group_members(session, role: str, unit: OrgUnit) -> list[int]:
 
 
 def task_recipients(session, task: Task) -> list[int]:
+    """Who should hear about a task: its holder or group, and anyone standing in for them."""
     if task.assignee_id is not None:
-        return [task.assignee_id]
-    return group_members(session, task.candidate_role, task.candidate_unit)
+        people = [task.assignee_id]
+    else:
+        people = group_members(session, task.candidate_role, task.candidate_unit)
+    if task.kind != "review" or not people:
+        return people
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    deputies = session.scalars(select(StandIn.deputy_id).where(
+        StandIn.principal_id.in_(people), StandIn.cancelled_at.is_(None),
+        StandIn.starts_on <= today, StandIn.ends_on >= today)).all()
+    return list(dict.fromkeys([*people, *deputies]))
 
 
 def notify(session, user_ids, key: str, task: Task | None = None, cycle_id: int | None = None,

@@ -8,7 +8,8 @@ from app.extensions import db
 from app.cycles import bp
 from app.exports import MAX_ROWS, xlsx_response
 from app.i18n import local
-from app.models import Cycle, utcnow
+from app.models import Cycle, User, utcnow
+from sqlalchemy import select
 from app.services.cycles import LEVELS, definition_for_level
 from workflows import CLOSED
 from workflows.compare import compare
@@ -95,6 +96,13 @@ def compare_versions(cycle_id):
                            rows=compare(stage.form, old.data, new.data))
 
 
+def _names(user_ids) -> dict[int, str]:
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
 def stage_states(cycle: Cycle) -> list[dict]:
     """Each stage of the definition with where this cycle stands relative to it."""
     definition = cycle.definition
@@ -117,10 +125,12 @@ def show(cycle_id):
     if not (access.can_view_cycle(current_user, cycle)
             or any(t.status == "open" and access.can_act_on(current_user, t) for t in tasks)):
         abort(404)
+    history = queries.cycle_history(db.session, cycle.id)
     return render_template(
         "cycles/show.html", cycle=cycle, definition=cycle.definition,
         stages=stage_states(cycle), closed=cycle.stage == CLOSED,
         deliverables=queries.cycle_deliverables(db.session, cycle.id),
         open_tasks=[t for t in tasks if t.status == "open"],
         my_task_ids={t.id for t in tasks if t.status == "open" and access.can_act_on(current_user, t)},
-        history=queries.cycle_history(db.session, cycle.id), now=utcnow())
+        history=history, behalf=_names({(e.data or {}).get("on_behalf_of") for e in history}),
+        now=utcnow())

@@ -2,7 +2,7 @@
 from app.models.audit import AuditEvent, Notification, ReminderLog, SchedulerTick
 from app.models.org import (
     COLLEGE_WIDE_ROLES, ApiToken, Course, Holiday, LoginFailure, OrgUnit, Period,
-    RoleAssignment, SchoolClass, User,
+    RoleAssignment, SchoolClass, StandIn, User,
 )
 from app.models.types import utcnow
 from app.models.work import Cycle, Deliverable, DeliverableVersion, Task, TaskComment
@@ -10,5 +10,5 @@ from app.models.work import Cycle, Deliverable, DeliverableVersion, Task, TaskCo
 __all__ = [
     "AuditEvent", "Notification", "ReminderLog", "SchedulerTick", "COLLEGE_WIDE_ROLES",
     "ApiToken", "Course", "Holiday", "LoginFailure", "OrgUnit", "Period", "RoleAssignment",
-    "SchoolClass", "User", "Cycle", "Deliverable", "DeliverableVersion", "Task", "TaskComment", "utcnow",
+    "SchoolClass", "StandIn", "User", "Cycle", "Deliverable", "DeliverableVersion", "Task", "TaskComment", "utcnow",
 ]

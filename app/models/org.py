@@ -115,6 +115,26 @@ class ApiToken(db.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
 
+class StandIn(db.Model):
+    """A deputy acting for a person over a range of days (代理): while it runs, the deputy
+    sees and may decide what is offered to the person, and the audit says on whose behalf."""
+
+    __tablename__ = "stand_ins"
+    __table_args__ = (Index("ix_stand_ins_deputy_dates", "deputy_id", "starts_on", "ends_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    principal_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    principal: Mapped[User] = relationship(foreign_keys=[principal_id])
+    deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
+
+
 class LoginFailure(db.Model):
     """A failed login, kept to throttle password guessing per account."""
 

@@ -348,14 +348,15 @@ def approve(session, task_id: int, actor: User, comment: str | None = None,
             now: dt.datetime | None = None) -> Task:
     """A reviewer approves; the next step opens, or the stage is complete and the cycle moves on."""
     now = now or utcnow()
-    task, cycle, definition, stage = _review_preamble(session, task_id, actor)
+    task, cycle, definition, stage, on_behalf = _review_preamble(session, task_id, actor)
     try:
         comment = guards.check_comment(comment)
     except Refused as exc:
         raise Invalid(exc.message, errors={"comment": (exc.message, exc.params)}) from None
     _decide(session, task, actor, "approved", comment, now)
     _audit(session, "approve", actor, cycle, task, from_stage=stage.name, to_stage=stage.name,
-           comment=comment, now=now, step=task.step)
+           comment=comment, now=now, step=task.step,
+           **({"on_behalf_of": on_behalf} if on_behalf else {}))
     if task.step + 1 < len(stage.reviews):
         _open_review_task(session, cycle, definition, stage, task.step + 1, now)
     else:
@@ -488,7 +489,7 @@ def return_for_revision(session, task_id: int, actor: User, comment: str | None,
                         now: dt.datetime | None = None) -> Task:
     """A reviewer returns the deliverable to its author with a reason; a new round starts."""
     now = now or utcnow()
-    task, cycle, definition, stage = _review_preamble(session, task_id, actor)
+    task, cycle, definition, stage, on_behalf = _review_preamble(session, task_id, actor)
     try:
         reason = guards.check_return_reason(comment)
     except Refused as exc:
@@ -496,7 +497,8 @@ def return_for_revision(session, task_id: int, actor: User, comment: str | None,
     _decide(session, task, actor, "returned", reason, now)
     _deliverable(session, cycle, stage.name).status = "returned"
     _audit(session, "return", actor, cycle, task, from_stage=stage.name, to_stage=stage.name,
-           comment=reason, now=now, step=task.step)
+           comment=reason, now=now, step=task.step,
+           **({"on_behalf_of": on_behalf} if on_behalf else {}))
     _bump_cycle(session, cycle, stage=cycle.stage, round=cycle.round + 1)
     _open_fill_task(session, cycle, stage, now, "returned", reason=reason)
     session.commit()
@@ -512,6 +514,9 @@ def _review_preamble(session, task_id, actor):
     _current_checks(task, cycle)
     definition = cycle.definition
     stage = definition.stage(task.stage)
+    # A deputy standing in for a reviewer (代理) decides on the reviewer's behalf.
+    on_behalf = (access.acting_for(actor, task)
+                 if task.kind == "review" and not _own_right(actor, task) else None)
     if (task.kind == "review" and task.assignee_id not in (None, actor.id)
             and access.in_candidate_group(actor, task)):
         _refuse_held(session, task, actor)
@@ -526,7 +531,13 @@ def _review_preamble(session, task_id, actor):
         if task.kind == "review" and not access.can_review(actor, task):
             raise Forbidden(exc.message, **exc.params) from None
         raise
-    return task, cycle, definition, stage
+    return task, cycle, definition, stage, on_behalf
+
+
+def _own_right(actor: User, task: Task) -> bool:
+    if task.assignee_id is not None:
+        return task.assignee_id == actor.id
+    return access.in_candidate_group(actor, task)
 
 
 def _deliverable(session, cycle, stage_name, required=True) -> Deliverable | None:

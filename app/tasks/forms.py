@@ -2,9 +2,11 @@
 import re
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 from wtforms.fields.choices import SelectChoice
 
 BLANK_ROWS = 5  # and a button adds more (static/spiral.js)
@@ -79,3 +81,11 @@ def form_fields(formdata: MultiDict) -> MultiDict:
 def submitted_fields(form, stage) -> dict:
     """The raw values of the form, shaped as the API's `fields` object."""
     return {f.name: form[f.name].data for f in stage.form}
+
+
+class StandInForm(FlaskForm):
+    """Name a deputy for a range of days (代理)."""
+
+    deputy = StringField(_l("Deputy's staff number"), validators=[DataRequired(), Length(max=64)])
+    starts_on = DateField(_l("First day"), validators=[DataRequired()])
+    ends_on = DateField(_l("Last day"), validators=[DataRequired()])

@@ -11,9 +11,10 @@ from app.models import AuditEvent, Notification, Task, utcnow
 from app.notify import MESSAGES
 from app.review.forms import ReviewForm
 from app.services import cycles as service
+from app.services import standins
 from app.services.errors import Invalid
 from app.tasks import bp
-from app.tasks.forms import error_label, fill_form, form_fields, submitted_fields
+from app.tasks.forms import StandInForm, error_label, fill_form, form_fields, submitted_fields
 from workflows import Refused
 
 NOTIFICATION_PAGE = 50
@@ -143,6 +144,45 @@ def comment(task_id):
     except Refused as exc:
         flash(translate(exc.message, exc.params), "error")
     return redirect(url_for("tasks.show", task_id=task_id, _anchor="comments")), 303
+
+
+@bp.route("/stand-ins", methods=["GET", "POST"])
+@login_required
+def stand_ins():
+    """Name a deputy while away (代理), and see whom one stands in for."""
+    form = StandInForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                standins.add_stand_in(db.session, current_user, current_user, form.deputy.data,
+                                      form.starts_on.data, form.ends_on.data)
+            except Refused as exc:
+                flash(translate(exc.message, exc.params), "error")
+                status = 422
+            else:
+                flash(_("Your deputy is set."), "success")
+                return redirect(url_for("tasks.stand_ins")), 303
+        else:
+            flash(_("Give the deputy's staff number and both days (YYYY-MM-DD)."), "error")
+            status = 422
+    named, acting = standins.stand_ins_of(db.session, current_user)
+    return render_template("tasks/stand_ins.html", form=form, named=named, acting=acting,
+                           today=utcnow().astimezone(access.TZ).date()), status
+
+
+@bp.route("/stand-ins/<int:stand_in_id>/cancel", methods=["POST"])
+@login_required
+def cancel_stand_in(stand_in_id):
+    try:
+        standins.cancel_stand_in(db.session, current_user, stand_in_id)
+    except Refused as exc:
+        if getattr(exc, "status", 409) in (403, 404):
+            abort(exc.status)
+        flash(translate(exc.message, exc.params), "error")
+    else:
+        flash(_("The stand-in is cancelled."), "success")
+    return redirect(url_for("tasks.stand_ins")), 303
 
 
 @bp.route("/notifications")

@@ -51,6 +51,9 @@ ROUTES = [
                                           OWNER: 403, HEAD: 303, QO: 303}),
     ("POST", "/dashboard/reassign", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200,
                                      OWNER: 403, HEAD: 200, QO: 200}),
+    ("GET", "/stand-ins", dict.fromkeys(PEOPLE[1:], 200)),
+    ("POST", "/stand-ins", dict.fromkeys(PEOPLE[1:], 422)),  # no deputy given: refused
+    ("POST", "/stand-ins/999/cancel", dict.fromkeys(PEOPLE[1:], 404)),
     ("GET", "/dashboard/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                             HEAD: 200, QO: 200}),
     ("POST", "/dashboard/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
@@ -98,7 +101,8 @@ def test_route_permissions(client, world, method, template, expected, who):
 def test_every_route_is_in_the_matrix(app):
     covered = set()
     for method, template, _ in ROUTES:
-        covered.add((method, template.split("?")[0].replace("{cycle}", "<int:cycle_id>")
+        covered.add((method, template.split("?")[0].replace("/999/", "/<int:stand_in_id>/")
+                     .replace("{cycle}", "<int:cycle_id>")
                      .replace("{review}", "<int:task_id>").replace("{fill}", "<int:task_id>")))
     missing = []
     for rule in app.url_map.iter_rules():
