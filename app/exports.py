@@ -13,6 +13,15 @@ from openpyxl.utils import get_column_letter
 MAX_ROWS = 50000
 
 
+def _cell(worksheet, value):
+    """Text goes in as text: a name or report starting with '=' must never become a formula."""
+    if isinstance(value, str):
+        cell = WriteOnlyCell(worksheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def xlsx_response(filename: str, sheet: str, headers: list[str], rows):
     """Send `rows` (an iterable of lists) as a workbook with a bold, frozen header row."""
     workbook = Workbook(write_only=True)
@@ -31,7 +40,7 @@ def xlsx_response(filename: str, sheet: str, headers: list[str], rows):
     for count, row in enumerate(rows):
         if count >= MAX_ROWS:
             break
-        worksheet.append(row)
+        worksheet.append([_cell(worksheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     buffer.seek(0)

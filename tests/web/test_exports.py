@@ -45,3 +45,15 @@ def test_overdue_export_has_days_and_tier(client, app):
     assert len(rows) == 3  # the header and the department's two majors
     assert {r[6] for r in rows[1:]} == {4} and {r[7] for r in rows[1:]} == {"单位负责人"}
     assert "attachment" in client.get("/dashboard/overdue.xlsx").headers["Content-Disposition"]
+
+
+def test_text_that_looks_like_a_formula_stays_text(client, app):
+    world = builders.launched_college(db.session)
+    from app.models import Cycle
+    db.session.execute(Cycle.__table__.update().values(subject_name='=HYPERLINK("http://x","y")'))
+    db.session.commit()
+    sign_in(client, world.qo)
+    response = client.get("/cycles/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    cell = sheet["A2"]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
