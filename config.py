@@ -40,6 +40,8 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     PAGE_SIZE = 50
+    ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR") or str(BASE_DIR / "instance" / "attachments")
+    ATTACHMENT_MAX_BYTES = 10 * 2**20
     SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60"))
     TESTING = False
 
@@ -60,6 +62,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     DEMO_PASSWORD = "Demo@2026"
+    ATTACHMENTS_DIR = None  # each test app gets its own folder
 
 
 class ProductionConfig(Config):

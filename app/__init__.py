@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import secrets
 
 from flask import Flask
@@ -27,6 +28,8 @@ def _configure(app, config_class, overrides):
     app.config.from_object(config_class() if isinstance(config_class, type) else config_class)
     app.config.update(overrides)
     app.json.ensure_ascii = False  # Chinese stays readable in API responses
+    if not app.config.get("ATTACHMENTS_DIR"):
+        app.config["ATTACHMENTS_DIR"] = tempfile.mkdtemp(prefix="spiral-attachments-")
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app import access
 from app.models import (
-    AuditEvent, Cycle, Deliverable, DeliverableVersion, Notification, OrgUnit, Task, TaskComment,
+    Attachment, AuditEvent, Cycle, Deliverable, DeliverableVersion, Notification, OrgUnit, Task, TaskComment,
     User,
 )
 
@@ -185,6 +185,14 @@ def reassign_candidates(session, task: Task) -> list[User]:
                  .where(OrgUnit.path.startswith(task.cycle.unit.path), User.active.is_(True)))
     return [u for u in session.scalars(query.order_by(User.username)).all()
             if u.id != task.assignee_id]
+
+
+def attachments_of(session, cycle_id: int, stage: str | None = None) -> list[Attachment]:
+    query = (select(Attachment).options(joinedload(Attachment.uploaded_by))
+             .where(Attachment.cycle_id == cycle_id).order_by(Attachment.created_at, Attachment.id))
+    if stage is not None:
+        query = query.where(Attachment.stage == stage)
+    return session.scalars(query).all()
 
 
 def task_comments(session, task_id: int) -> list[TaskComment]:

@@ -115,6 +115,7 @@ def pg_app(_pg_app):
 
 
 def _pushed(app):
+    shutil.rmtree(app.config["ATTACHMENTS_DIR"], ignore_errors=True)  # files go with the data
     with app.app_context():
         yield app
         db.session.remove()

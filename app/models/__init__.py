@@ -5,10 +5,12 @@ from app.models.org import (
     RoleAssignment, SchoolClass, StandIn, User,
 )
 from app.models.types import utcnow
-from app.models.work import Cycle, Deliverable, DeliverableVersion, Task, TaskComment
+from app.models.work import (
+    Attachment, Cycle, Deliverable, DeliverableVersion, Task, TaskComment,
+)
 
 __all__ = [
     "AuditEvent", "Notification", "ReminderLog", "SchedulerTick", "COLLEGE_WIDE_ROLES",
     "ApiToken", "Course", "Holiday", "LoginFailure", "OrgUnit", "Period", "RoleAssignment",
-    "SchoolClass", "StandIn", "User", "Cycle", "Deliverable", "DeliverableVersion", "Task", "TaskComment", "utcnow",
+    "SchoolClass", "StandIn", "User", "Attachment", "Cycle", "Deliverable", "DeliverableVersion", "Task", "TaskComment", "utcnow",
 ]

@@ -105,6 +105,27 @@ class Task(db.Model):
         return max(0, (now - self.due_at).days) if self.is_overdue(now) else 0
 
 
+class Attachment(db.Model):
+    """Evidence for a stage (佐证材料): stored outside the web root under a random name."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_cycle_stage", "cycle_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    stage: Mapped[str] = mapped_column(String(32))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"))
+    name: Mapped[str] = mapped_column(String(120))  # as the uploader called it, cleaned
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))  # pdf, docx, xlsx, pptx, png, jpg
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    uploaded_by: Mapped[User] = relationship()
+
+
 class TaskComment(db.Model):
     """One message in the thread under a task; never edited, never deleted."""
 

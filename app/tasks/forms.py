@@ -3,6 +3,7 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
@@ -89,3 +90,7 @@ class StandInForm(FlaskForm):
     deputy = StringField(_l("Deputy's staff number"), validators=[DataRequired(), Length(max=64)])
     starts_on = DateField(_l("First day"), validators=[DataRequired()])
     ends_on = DateField(_l("Last day"), validators=[DataRequired()])
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("File"), validators=[FileRequired()])

@@ -1,5 +1,9 @@
 """My work: 我的待办, a task's page with its fill-in form, and notifications."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import (
+    abort, current_app, flash, redirect, render_template, request, send_file, url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
@@ -7,14 +11,14 @@ from sqlalchemy import select, update
 from app import access, queries
 from app.extensions import db
 from app.i18n import translate
-from app.models import AuditEvent, Notification, Task, utcnow
+from app.models import Attachment, AuditEvent, Notification, Task, utcnow
 from app.notify import MESSAGES
 from app.review.forms import ReviewForm
 from app.services import cycles as service
-from app.services import standins
+from app.services import attachments, standins
 from app.services.errors import Invalid
 from app.tasks import bp
-from app.tasks.forms import StandInForm, error_label, fill_form, form_fields, submitted_fields
+from app.tasks.forms import AttachmentForm, StandInForm, error_label, fill_form, form_fields, submitted_fields
 from workflows import Refused
 
 NOTIFICATION_PAGE = 50
@@ -96,6 +100,9 @@ def show(task_id):
                            review_form=ReviewForm(), latest=latest, trail=trail,
                            returned=_return_reason(trail, task),
                            comments=queries.task_comments(db.session, task.id),
+                           evidence=queries.attachments_of(db.session, task.cycle_id, task.stage),
+                           upload_form=AttachmentForm() if task.status == "open"
+                           and access.can_act_on(current_user, task) else None,
                            error_label=lambda path: error_label(stage, path),
                            now=utcnow()), status
 
@@ -133,6 +140,50 @@ def reassign(task_id):
     else:
         flash(_("Reassigned."), "success")
     return redirect(url_for("tasks.show", task_id=task_id)), 303
+
+
+@bp.route("/tasks/<int:task_id>/attachments", methods=["POST"])
+@login_required
+def upload(task_id):
+    """Attach evidence (佐证材料) to the task's stage."""
+    task = _visible_task(task_id)
+    if task.status != "open" or not access.can_act_on(current_user, task):
+        abort(403)
+    upload_form = AttachmentForm()
+    if not upload_form.validate_on_submit():
+        flash(_("Choose a file to upload."), "error")
+        return redirect(url_for("tasks.show", task_id=task_id, _anchor="evidence")), 303
+    file = upload_form.file.data
+    data = file.stream.read(current_app.config["ATTACHMENT_MAX_BYTES"] + 1)
+    try:
+        attachments.attach(db.session, task_id, current_user, file.filename, data,
+                           Path(current_app.config["ATTACHMENTS_DIR"]),
+                           current_app.config["ATTACHMENT_MAX_BYTES"])
+    except Refused as exc:
+        if getattr(exc, "status", 409) in (403, 404):
+            abort(exc.status)
+        flash(translate(exc.message, exc.params), "error")
+    else:
+        flash(_("The file is attached."), "success")
+    return redirect(url_for("tasks.show", task_id=task_id, _anchor="evidence")), 303
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@login_required
+def download(attachment_id):
+    """Serve evidence only to those who may see its task or cycle."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        abort(404)
+    task = db.session.get(Task, attachment.task_id)
+    if not (access.can_view_task(current_user, task)
+            or access.can_view_cycle(current_user, task.cycle)):
+        abort(404)
+    path = Path(current_app.config["ATTACHMENTS_DIR"]) / attachment.stored_name
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=attachments.MIME[attachment.kind], as_attachment=True,
+                     download_name=attachment.name)
 
 
 @bp.route("/tasks/<int:task_id>/comments", methods=["POST"])

@@ -54,6 +54,9 @@ ROUTES = [
     ("GET", "/stand-ins", dict.fromkeys(PEOPLE[1:], 200)),
     ("POST", "/stand-ins", dict.fromkeys(PEOPLE[1:], 422)),  # no deputy given: refused
     ("POST", "/stand-ins/999/cancel", dict.fromkeys(PEOPLE[1:], 404)),
+    ("POST", "/tasks/{review}/attachments", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
+                                             OWNER: 403, HEAD: 303, QO: 403}),  # no file: refused
+    ("GET", "/attachments/999", dict.fromkeys(PEOPLE[1:], 404)),
     ("GET", "/dashboard/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                             HEAD: 200, QO: 200}),
     ("POST", "/dashboard/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
@@ -62,7 +65,8 @@ ROUTES = [
 ]
 # Routes that answer 200 with a result per item: who actually changes something.
 CHANGERS = {"/review/approve-many": {HEAD}, "/dashboard/urge": {HEAD, QO},
-            "/dashboard/reassign": {HEAD, QO}}
+            "/dashboard/reassign": {HEAD, QO},
+            "/tasks/{review}/attachments": set()}  # no file sent: refused before any change
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/language/<code>"),
           ("GET", "/healthz"), ("GET", "/static/<path:filename>"), ("GET", "/api/v1/openapi.json")}
 
@@ -102,6 +106,7 @@ def test_every_route_is_in_the_matrix(app):
     covered = set()
     for method, template, _ in ROUTES:
         covered.add((method, template.split("?")[0].replace("/999/", "/<int:stand_in_id>/")
+                     .replace("/attachments/999", "/attachments/<int:attachment_id>")
                      .replace("{cycle}", "<int:cycle_id>")
                      .replace("{review}", "<int:task_id>").replace("{fill}", "<int:task_id>")))
     missing = []
