@@ -113,10 +113,17 @@ def can_claim(user: User, task: Task) -> bool:
     return task.status == "open" and task.assignee_id is None and in_candidate_group(user, task)
 
 
+def is_all_step(task: Task) -> bool:
+    """Is this one reviewer's own task in a step where everyone must approve?"""
+    if task.kind != "review":
+        return False
+    return task.cycle.definition.stage(task.stage).reviews[task.step].mode == "all"
+
+
 def can_release(user: User, task: Task) -> bool:
     """A claimed group task goes back to the group only from the person holding it."""
     return (task.status == "open" and task.candidate_role is not None
-            and task.assignee_id == user.id)
+            and task.assignee_id == user.id and not is_all_step(task))
 
 
 def can_act_on(user: User, task: Task) -> bool:
@@ -142,8 +149,11 @@ def can_urge(user: User, task: Task) -> bool:
 
 
 def can_reassign(user: User, task: Task) -> bool:
-    """The quality office, or a leader of the cycle's unit or above (任务改派)."""
-    return task.status == "open" and can_urge(user, task)
+    """The quality office, or a leader of the cycle's unit or above (任务改派).
+
+    In a step where everyone must approve, each reviewer's task stays their own.
+    """
+    return task.status == "open" and can_urge(user, task) and not is_all_step(task)
 
 
 def may_take_over(person: User, task: Task) -> bool:

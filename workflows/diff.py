@@ -38,7 +38,9 @@ def _stage_changes(old: Stage, new: Stage) -> list[str]:
     out = []
     if old.label != new.label:
         out.append(f"  stage {new.name}: label {old.label!r} → {new.label!r}")
-    chain = [f"{r.role}@{r.tier}" for r in old.reviews], [f"{r.role}@{r.tier}" for r in new.reviews]
+    def step(r):
+        return f"{r.role}@{r.tier}" + (" (all)" if r.mode == "all" else "")
+    chain = [step(r) for r in old.reviews], [step(r) for r in new.reviews]
     if chain[0] != chain[1]:
         out.append(f"  stage {new.name}: review chain {' → '.join(chain[0]) or '(none)'} "
                    f"⇒ {' → '.join(chain[1]) or '(none)'}")

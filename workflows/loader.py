@@ -142,7 +142,10 @@ def _reviewer(key, raw, lines: _Lines, fail) -> ReviewStep:
     tier = raw.get("tier", "")
     if tier not in TIERS and not (tier.startswith("unit:") and len(tier) > 5):
         fail(lines.key("tier", at), f"reviewer {key!r} has unknown tier {tier!r}")
-    return ReviewStep(role=role, tier=tier, label=raw.get("label", key))
+    mode = raw.get("mode", "any")
+    if mode not in ("any", "all"):
+        fail(lines.key("mode", at), f"reviewer {key!r} has mode {mode!r}; use 'any' or 'all'")
+    return ReviewStep(role=role, tier=tier, label=raw.get("label", key), mode=mode)
 
 
 def _field(key, raw, at: int, fail) -> Field:

@@ -50,12 +50,16 @@ class ReviewStep:
 
     `tier` names where the candidate group sits: "major" is the cycle's major, "department"
     the cycle unit's department (系部) or office, "college" the root of the org tree, and
-    "unit:CODE" one named unit (e.g. 人事处).
+    "unit:CODE" one named unit (e.g. 人事处). `mode` says who decides when several people
+    hold the role there: "any" (one task offered to the group; whoever takes it decides) or
+    "all" (each of them gets a task; the step passes when every one has approved, and one
+    return sends the report back).
     """
 
     role: str
     tier: str
     label: str
+    mode: str = "any"
 
 
 @dataclass(frozen=True)

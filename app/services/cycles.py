@@ -19,7 +19,7 @@ from app.models import (
     RoleAssignment,
     SchoolClass, Task, TaskComment, User, utcnow,
 )
-from app.notify import notify, task_recipients
+from app.notify import group_members, notify, task_recipients
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows import CLOSED, Refused, definitions, get_definition
 from workflows import guards
@@ -241,17 +241,34 @@ def _open_fill_task(session, cycle: Cycle, stage: Stage, now: dt.datetime,
 
 
 def _open_review_task(session, cycle: Cycle, definition: Definition, stage: Stage, step: int,
-                      now: dt.datetime) -> Task:
+                      now: dt.datetime) -> list[Task]:
+    """Open a review step: one task for the group, or, for an "all" step, one per member."""
     review = stage.reviews[step]
-    task = Task(cycle=cycle, stage=stage.name, kind="review", step=step, round=cycle.round,
-                candidate_role=review.role,
-                candidate_unit=_tier_unit(session, cycle, review.tier),
-                due_at=_local_deadline(session, now, definition.review_days), created_at=now)
-    session.add(task)
+    unit = _tier_unit(session, cycle, review.tier)
+    due = _local_deadline(session, now, definition.review_days)
+    holders = group_members(session, review.role, unit) if review.mode == "all" else [None]
+    if not holders:
+        holders = [None]  # nobody holds the role yet: offer it to the group until someone does
+    tasks = []
+    for holder in holders:
+        task = Task(cycle=cycle, stage=stage.name, kind="review", step=step, round=cycle.round,
+                    candidate_role=review.role, candidate_unit=unit, assignee_id=holder,
+                    due_at=due, created_at=now)
+        session.add(task)
+        tasks.append(task)
     session.flush()
-    notify(session, task_recipients(session, task), "review_requested", task,
-           stage=stage.label, cycle=cycle_title(cycle), due=_fmt(task.due_at))
-    return task
+    for task in tasks:
+        notify(session, task_recipients(session, task), "review_requested", task,
+               stage=stage.label, cycle=cycle_title(cycle), due=_fmt(task.due_at))
+    return tasks
+
+
+def _step_still_open(session, task: Task) -> bool:
+    """Do other reviewers of the same step and round still have to decide?"""
+    return session.scalar(select(Task.id).where(
+        Task.cycle_id == task.cycle_id, Task.stage == task.stage, Task.round == task.round,
+        Task.kind == "review", Task.step == task.step, Task.status == "open",
+        Task.id != task.id).limit(1)) is not None
 
 
 def _fmt(moment: dt.datetime) -> str:
@@ -357,7 +374,9 @@ def approve(session, task_id: int, actor: User, comment: str | None = None,
     _audit(session, "approve", actor, cycle, task, from_stage=stage.name, to_stage=stage.name,
            comment=comment, now=now, step=task.step,
            **({"on_behalf_of": on_behalf} if on_behalf else {}))
-    if task.step + 1 < len(stage.reviews):
+    if _step_still_open(session, task):
+        pass  # an "all" step: the others' approvals are still to come
+    elif task.step + 1 < len(stage.reviews):
         _open_review_task(session, cycle, definition, stage, task.step + 1, now)
     else:
         _deliverable(session, cycle, stage.name).status = "approved"
@@ -495,6 +514,12 @@ def return_for_revision(session, task_id: int, actor: User, comment: str | None,
     except Refused as exc:
         raise Invalid(exc.message, errors={"comment": (exc.message, exc.params)}) from None
     _decide(session, task, actor, "returned", reason, now)
+    # One return decides an "all" step: the other reviewers' tasks close with it.
+    session.execute(update(Task).where(
+        Task.cycle_id == cycle.id, Task.stage == task.stage, Task.round == task.round,
+        Task.kind == "review", Task.status == "open")
+        .values(status="done", outcome="withdrawn", completed_at=now, version=Task.version + 1)
+        .execution_options(synchronize_session=False))
     _deliverable(session, cycle, stage.name).status = "returned"
     _audit(session, "return", actor, cycle, task, from_stage=stage.name, to_stage=stage.name,
            comment=reason, now=now, step=task.step,
@@ -508,7 +533,9 @@ def return_for_revision(session, task_id: int, actor: User, comment: str | None,
 def _review_preamble(session, task_id, actor):
     task = load_task(session, task_id, lock=True)
     cycle = task.cycle
-    session.refresh(cycle)  # the caller may have read it before the lock
+    # The caller may have read it before the lock; on PostgreSQL, lock it too, so that the
+    # last two approvals of an "all" step cannot both think the other is still pending.
+    session.refresh(cycle, with_for_update=session.get_bind().dialect.name == "postgresql")
     if not access.can_view_task(actor, task):
         raise NotFound(N_("No such task."))
     _current_checks(task, cycle)

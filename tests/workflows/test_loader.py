@@ -70,6 +70,7 @@ def test_every_shipped_definition_loads():
     ('fields = ["summary"]', 'fields = ["sumary"]', "uses undeclared field 'sumary'",
      'fields = ["sumary"]', 0),
     ('tier = "department"', 'tier = "galaxy"', "unknown tier 'galaxy'", 'tier = "galaxy"', 0),
+    ('tier = "department"', 'tier = "department"\nmode = "most"', "mode 'most'", 'mode = "most"', 0),
     ('label = "Summary"', 'label = "Summary"\ntype = "blob"', "field 'summary'",
      "[fields.summary]", 0),
 ])
