@@ -126,6 +126,18 @@ def can_release(user: User, task: Task) -> bool:
             and task.assignee_id == user.id and not is_all_step(task))
 
 
+def can_delegate(user: User, task: Task) -> bool:
+    """The holder of a fill-in may hand it to a colleague to prepare (委托), once at a time."""
+    return (task.kind == "fill" and task.status == "open" and task.assignee_id == user.id
+            and task.delegated_by_id is None)
+
+
+def can_resolve(user: User, task: Task) -> bool:
+    """The colleague a fill-in was delegated to hands it back for the owner to confirm."""
+    return (task.kind == "fill" and task.status == "open" and task.assignee_id == user.id
+            and task.delegated_by_id is not None)
+
+
 def can_act_on(user: User, task: Task) -> bool:
     return can_submit(user, task) or can_review(user, task)
 

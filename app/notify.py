@@ -21,6 +21,8 @@ MESSAGES = {
     "commented": N_("%(who)s commented on %(stage)s of %(cycle)s."),
     "reassigned": N_("%(who)s handed you %(stage)s of %(cycle)s, due %(due)s."),
     "stand_in": N_("%(who)s named you their deputy from %(start)s to %(end)s."),
+    "delegated": N_("%(who)s asks you to prepare %(stage)s of %(cycle)s, due %(due)s; hand it back when done."),
+    "resolved": N_("%(who)s has prepared %(stage)s of %(cycle)s; check it and submit."),
     "urged": N_("%(who)s urges you on %(stage)s of %(cycle)s, due %(due)s. %(note)s"),
     "escalated": N_("Escalated to you: %(stage)s of %(cycle)s (%(assignee)s) is %(days)d day(s) overdue."),
 }

@@ -141,6 +141,39 @@ def _validate_table(field: Field, value, errors) -> list | None:
     return rows
 
 
+def draft(form: tuple[Field, ...], data) -> dict:
+    """Keep work in progress as typed, without insisting on completeness or types.
+
+    Only the form's own fields are kept, as text; unstorable characters are still refused.
+    """
+    if not isinstance(data, dict):
+        raise FormErrors({"fields": (N_("The fields must be an object."), {})})
+    errors: dict[str, tuple[str, dict]] = {}
+    kept: dict = {}
+
+    def text(path, value):
+        value = "" if value is None else str(value)
+        if bad_characters(value):
+            errors[path] = (N_("The text contains characters that cannot be stored."), {})
+        elif len(value) > MAX_TEXT:
+            errors[path] = (N_("Too long (at most %(max)d characters)."), {"max": MAX_TEXT})
+        return value
+
+    for field in form:
+        value = data.get(field.name)
+        if field.type == "table":
+            rows = value if isinstance(value, list) else []
+            kept[field.name] = [
+                {c.name: text(f"{field.name}[{i}].{c.name}", row.get(c.name))
+                 for c in field.columns}
+                for i, row in enumerate(rows[:MAX_ROWS], start=1) if isinstance(row, dict)]
+        else:
+            kept[field.name] = text(field.name, value)
+    if errors:
+        raise FormErrors(errors)
+    return kept
+
+
 def describe(form: tuple[Field, ...], translate=lambda s: s) -> list[dict]:
     """The form as plain data for the API: name, type, required, and a table's columns."""
     def one(f: Field) -> dict:

@@ -91,10 +91,15 @@ class Task(db.Model):
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     escalation_tier: Mapped[int] = mapped_column(default=0)
+    #: Work in progress on a fill-in: saved by its holder, or handed back by a delegate.
+    draft: Mapped[dict | None] = mapped_column(JSON)
+    #: Set while the task is delegated: who handed it over and expects it back (委托).
+    delegated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
     cycle: Mapped[Cycle] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    delegated_by: Mapped[User | None] = relationship(foreign_keys=[delegated_by_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
     candidate_unit: Mapped[OrgUnit | None] = relationship()
 

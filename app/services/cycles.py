@@ -24,6 +24,7 @@ from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows import CLOSED, Refused, definitions, get_definition
 from workflows import guards
 from workflows.calendar import add_working_days, holiday_dates
+from workflows import forms
 from workflows.forms import FormErrors, validate
 from workflows.model import N_, Definition, Stage
 from workflows.registry import machine_for
@@ -329,6 +330,9 @@ def submit(session, task_id: int, actor: User, fields, now: dt.datetime | None =
     if not access.can_view_task(actor, task):
         raise NotFound(N_("No such task."))
     guards.check_submit(task.kind, access.can_submit(actor, task))
+    if task.delegated_by_id is not None:
+        raise Conflict(N_("This task was delegated to you: hand it back for %(name)s to confirm "
+                          "and submit."), name=task.delegated_by.name)
     definition = task.cycle.definition
     stage = definition.stage(task.stage)
     try:  # before taking any lock: checking a large submission must not hold up others
@@ -340,6 +344,7 @@ def submit(session, task_id: int, actor: User, fields, now: dt.datetime | None =
     session.refresh(cycle)
     _current_checks(task, cycle)
     _decide(session, task, actor, "submitted", None, now)
+    task.draft = None
     deliverable = session.scalars(select(Deliverable).where(
         Deliverable.cycle_id == cycle.id, Deliverable.stage == stage.name)).first()
     if deliverable is None:
@@ -386,6 +391,84 @@ def approve(session, task_id: int, actor: User, comment: str | None = None,
         else:
             guards.check_advance(definition, stage, task.step + 1)
             _advance(session, cycle, definition, "complete", actor, now)
+    session.commit()
+    return task
+
+
+def save_draft(session, task_id: int, actor: User, fields,
+               now: dt.datetime | None = None) -> Task:
+    """Keep a fill-in's work in progress (保存草稿) without submitting it."""
+    now = now or utcnow()
+    task = load_task(session, task_id, lock=True)
+    if not access.can_view_task(actor, task):
+        raise NotFound(N_("No such task."))
+    guards.check_task_open(task.status)
+    if task.kind != "fill" or task.assignee_id != actor.id:
+        raise Forbidden(N_("Only the person responsible for this task may submit it."))
+    try:
+        task.draft = forms.draft(task.cycle.definition.stage(task.stage).form, fields)
+    except FormErrors as exc:
+        raise Invalid(N_("Some fields need attention."), errors=exc.errors) from None
+    _audit(session, "draft", actor, task.cycle, task, from_stage=task.stage,
+           to_stage=task.stage, now=now)
+    session.commit()
+    return task
+
+
+def delegate(session, task_id: int, actor: User, to_user_id: int, note: str | None,
+             now: dt.datetime | None = None) -> Task:
+    """Hand a fill-in to a colleague to prepare; it comes back to the actor to confirm (委托)."""
+    now = now or utcnow()
+    task = load_task(session, task_id, lock=True)
+    if not access.can_view_task(actor, task):
+        raise NotFound(N_("No such task."))
+    guards.check_task_open(task.status)
+    if not access.can_delegate(actor, task):
+        raise Forbidden(N_("Only the person holding a fill-in task may delegate it, once at a time."))
+    colleague = session.get(User, to_user_id)
+    if colleague is None or colleague.id == actor.id or not access.may_take_over(colleague, task):
+        raise Invalid(N_("%(name)s cannot take this task: a review stays with its reviewing "
+                         "group, a fill-in with the cycle's unit."),
+                      name=colleague.name if colleague else "?")
+    try:
+        note = guards.check_comment(note)
+    except Refused as exc:
+        raise Invalid(exc.message) from None
+    _set_holder(session, task, actor.id, colleague.id)
+    task.delegated_by_id = actor.id
+    stage = task.cycle.definition.stage(task.stage)
+    notify(session, [colleague.id], "delegated", task, who=actor.name, stage=stage.label,
+           cycle=cycle_title(task.cycle), due=_fmt(task.due_at))
+    _audit(session, "delegate", actor, task.cycle, task, from_stage=task.stage,
+           to_stage=task.stage, comment=note, now=now, to_user=colleague.id)
+    session.commit()
+    return task
+
+
+def resolve(session, task_id: int, actor: User, fields, now: dt.datetime | None = None) -> Task:
+    """The delegate hands the prepared report back; the owner then confirms and submits it."""
+    now = now or utcnow()
+    task = load_task(session, task_id)
+    if not access.can_view_task(actor, task):
+        raise NotFound(N_("No such task."))
+    if not access.can_resolve(actor, task):
+        raise Forbidden(N_("Only the colleague this task was delegated to may hand it back."))
+    try:  # complete and typed, so the owner receives something they can submit as it is
+        data = validate(task.cycle.definition.stage(task.stage).form, fields)
+    except FormErrors as exc:
+        raise Invalid(N_("Some fields need attention."), errors=exc.errors) from None
+    task = load_task(session, task_id, lock=True)
+    owner_id = task.delegated_by_id
+    if task.status != "open" or task.assignee_id != actor.id or owner_id is None:
+        raise Conflict(N_("This task has already been handled."))
+    _set_holder(session, task, actor.id, owner_id)
+    task.delegated_by_id = None
+    task.draft = data
+    stage = task.cycle.definition.stage(task.stage)
+    notify(session, [owner_id], "resolved", task, who=actor.name, stage=stage.label,
+           cycle=cycle_title(task.cycle))
+    _audit(session, "resolve", actor, task.cycle, task, from_stage=task.stage,
+           to_stage=task.stage, now=now, to_user=owner_id)
     session.commit()
     return task
 

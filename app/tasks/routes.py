@@ -20,6 +20,7 @@ from app.services.errors import Invalid
 from app.tasks import bp
 from app.tasks.forms import AttachmentForm, StandInForm, error_label, fill_form, form_fields, submitted_fields
 from workflows import Refused
+from workflows.model import N_
 
 NOTIFICATION_PAGE = 50
 
@@ -57,6 +58,17 @@ def _mark_read(task) -> None:
         db.session.commit()
 
 
+#: The fill-in form's buttons: the service each calls, what to say, where to go next.
+FILL_ACTIONS = {
+    "submit": (service.submit, N_("Submitted for review."),
+               lambda task: url_for("cycles.show", cycle_id=task.cycle_id)),
+    "draft": (service.save_draft, N_("Draft saved; nothing has been submitted."),
+              lambda task: url_for("tasks.show", task_id=task.id)),
+    "resolve": (service.resolve, N_("Handed back for confirmation."),
+                lambda task: url_for("tasks.index")),
+}
+
+
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
 @login_required
 def show(task_id):
@@ -68,16 +80,21 @@ def show(task_id):
     may_review = task.status == "open" and access.can_review(current_user, task)
     may_claim = access.can_claim(current_user, task)
     candidates = (queries.reassign_candidates(db.session, task)
-                  if access.can_reassign(current_user, task) else None)
+                  if access.can_reassign(current_user, task)
+                  or access.can_delegate(current_user, task) else None)
     may_release = access.can_release(current_user, task)
     errors = {}
     if request.method == "POST":
         if not may_fill:
             abort(403)
         form = fill_form(stage, formdata=form_fields(request.form))
+        action = request.form.get("action", "submit")
+        if action not in FILL_ACTIONS:
+            abort(400)
         if form.validate_on_submit():
+            service_call, done, target = FILL_ACTIONS[action]
             try:
-                service.submit(db.session, task.id, current_user, submitted_fields(form, stage))
+                service_call(db.session, task.id, current_user, submitted_fields(form, stage))
             except Invalid as exc:
                 errors = exc.errors
                 flash(translate(exc.message, exc.params), "error")
@@ -85,18 +102,20 @@ def show(task_id):
                 flash(translate(exc.message, exc.params), "error")
                 return redirect(url_for("tasks.show", task_id=task.id))
             else:
-                flash(_("Submitted for review."), "success")
-                return redirect(url_for("cycles.show", cycle_id=task.cycle_id))
+                flash(_(done), "success")
+                return redirect(target(task))
         else:
             flash(_("The form has expired; please submit again."), "error")
         status = 422
     else:
-        form = fill_form(stage, latest.data if latest else None)
+        form = fill_form(stage, task.draft or (latest.data if latest else None))
         status = 200
         _mark_read(task)
     return render_template("tasks/show.html", task=task, cycle=task.cycle, stage=stage,
                            form=form, errors=errors, may_fill=may_fill, may_review=may_review,
                            may_claim=may_claim, may_release=may_release, candidates=candidates,
+                           may_delegate=access.can_delegate(current_user, task),
+                           may_resolve=access.can_resolve(current_user, task),
                            review_form=ReviewForm(), latest=latest, trail=trail,
                            returned=_return_reason(trail, task),
                            comments=queries.task_comments(db.session, task.id),
@@ -184,6 +203,23 @@ def download(attachment_id):
         abort(404)
     return send_file(path, mimetype=attachments.MIME[attachment.kind], as_attachment=True,
                      download_name=attachment.name)
+
+
+@bp.route("/tasks/<int:task_id>/delegate", methods=["POST"])
+@login_required
+def delegate(task_id):
+    """Ask a colleague to prepare this fill-in; it comes back for confirmation (委托)."""
+    _visible_task(task_id)
+    try:
+        service.delegate(db.session, task_id, current_user,
+                         request.form.get("to", type=int) or 0, request.form.get("note"))
+    except Refused as exc:
+        if getattr(exc, "status", 409) in (403, 404):
+            abort(exc.status)
+        flash(translate(exc.message, exc.params), "error")
+    else:
+        flash(_("Delegated; it comes back to you to confirm."), "success")
+    return redirect(url_for("tasks.show", task_id=task_id)), 303
 
 
 @bp.route("/tasks/<int:task_id>/comments", methods=["POST"])

@@ -57,6 +57,8 @@ ROUTES = [
     ("POST", "/tasks/{review}/attachments", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
                                              OWNER: 403, HEAD: 303, QO: 403}),  # no file: refused
     ("GET", "/attachments/999", dict.fromkeys(PEOPLE[1:], 404)),
+    ("POST", "/tasks/{review}/delegate", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
+                                          OWNER: 403, HEAD: 403, QO: 403}),  # reviews: never
     ("GET", "/dashboard/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                             HEAD: 200, QO: 200}),
     ("POST", "/dashboard/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
