@@ -156,7 +156,8 @@ def tick(at):
     """Run every due job once as of --at (default: now)."""
     from app.scheduler import run_due_jobs
     summary = run_due_jobs(_parse_at(at))
-    click.echo(f"timers moved {summary['timers']} cycle(s); sent {summary['reminders']} reminder(s)")
+    click.echo(f"launch plans run {summary['launches']}; timers moved {summary['timers']} "
+               f"cycle(s); sent {summary['reminders']} reminder(s)")
 
 
 @scheduler_cli.command("run")

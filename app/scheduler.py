@@ -7,6 +7,7 @@ import logging
 from app.extensions import db
 from app.models import SchedulerTick, utcnow
 from app.services.cycles import advance_timers
+from app.services.plans import run_launch_plans
 from app.services.reminders import send_reminders
 
 log = logging.getLogger(__name__)
@@ -15,7 +16,8 @@ log = logging.getLogger(__name__)
 def run_due_jobs(now: dt.datetime) -> dict:
     """Run every job once as of `now`; each is idempotent, so running twice does nothing new."""
     session = db.session
-    summary = {"timers": len(advance_timers(session, now)),
+    summary = {"launches": run_launch_plans(session, now),
+               "timers": len(advance_timers(session, now)),
                "reminders": send_reminders(session, now)}
     session.add(SchedulerTick(as_of=now, ran_at=utcnow(), summary=summary))
     session.commit()

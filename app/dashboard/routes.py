@@ -1,4 +1,6 @@
 """The quality office's dashboard: units × stages, overdue items, launching cycles."""
+import datetime as dt
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,7 +16,7 @@ from app.i18n import local
 from app.i18n import translate
 from app.models import Period, User, utcnow
 from app.services.cycles import launch_cycles
-from app.services import bulk
+from app.services import bulk, plans
 from app.services.cycles import LEVELS, definition_for_level, plan_launch
 from workflows import Refused
 
@@ -52,7 +54,9 @@ def index():
                            definition=definition, stage_names=stage_names, totals=totals,
                            level=level, levels=LEVELS,
                            overdue=overdue, now=now,
-                           launch_form=_launch_form() if access.can_launch(current_user) else None)
+                           launch_form=_launch_form() if access.can_launch(current_user) else None,
+                           planned=plans.upcoming(db.session) if access.can_launch(current_user)
+                           else [])
 
 
 @bp.route("/overdue.xlsx")
@@ -118,6 +122,30 @@ def launch_preview():
                                      .where(User.id.in_(owner_ids))).all())
     return render_template("dashboard/launch_preview.html", plan=plan, owners=owners,
                            form=form)
+
+
+@bp.route("/launch/plan", methods=["POST"])
+def schedule():
+    """Plan the day the scheduler opens these cycles."""
+    if not access.can_launch(current_user):
+        abort(403)
+    form = _launch_form()
+    try:
+        launch_on = dt.date.fromisoformat(request.form.get("launch_on", ""))
+    except ValueError:
+        flash(_("Give the day as YYYY-MM-DD."), "error")
+        return redirect(url_for("dashboard.index")), 303
+    if not form.validate_on_submit():
+        flash(_("Choose a level and a period."), "error")
+        return redirect(url_for("dashboard.index")), 303
+    try:
+        plans.schedule_launch(db.session, current_user, form.level.data, form.period.data,
+                              launch_on)
+    except Refused as exc:
+        flash(translate(exc.message, exc.params), "error")
+    else:
+        flash(_("The cycles will open on %(day)s.", day=launch_on.isoformat()), "success")
+    return redirect(url_for("dashboard.index")), 303
 
 
 @bp.route("/launch", methods=["POST"])

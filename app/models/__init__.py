@@ -6,11 +6,11 @@ from app.models.org import (
 )
 from app.models.types import utcnow
 from app.models.work import (
-    Attachment, Cycle, Deliverable, DeliverableVersion, Task, TaskComment,
+    Attachment, Cycle, Deliverable, DeliverableVersion, LaunchPlan, Task, TaskComment,
 )
 
 __all__ = [
     "AuditEvent", "Notification", "ReminderLog", "SchedulerTick", "COLLEGE_WIDE_ROLES",
     "ApiToken", "Course", "Holiday", "LoginFailure", "OrgUnit", "Period", "RoleAssignment",
-    "SchoolClass", "StandIn", "User", "Attachment", "Cycle", "Deliverable", "DeliverableVersion", "Task", "TaskComment", "utcnow",
+    "SchoolClass", "StandIn", "User", "Attachment", "LaunchPlan", "Cycle", "Deliverable", "DeliverableVersion", "Task", "TaskComment", "utcnow",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -108,6 +108,27 @@ class Task(db.Model):
 
     def days_overdue(self, now: dt.datetime) -> int:
         return max(0, (now - self.due_at).days) if self.is_overdue(now) else 0
+
+
+class LaunchPlan(db.Model):
+    """The quality office's plan to open a level's cycles for a period on a given day; the
+    scheduler carries it out on that day (or at the first tick after it)."""
+
+    __tablename__ = "launch_plans"
+    __table_args__ = (UniqueConstraint("level", "period_id"),
+                      Index("ix_launch_plans_due", "launched_at", "launch_on"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    launch_on: Mapped[dt.date] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    launched_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_count: Mapped[int | None]
+
+    period: Mapped[Period] = relationship()
+    created_by: Mapped[User] = relationship()
 
 
 class Attachment(db.Model):

@@ -59,6 +59,8 @@ ROUTES = [
     ("GET", "/attachments/999", dict.fromkeys(PEOPLE[1:], 404)),
     ("POST", "/tasks/{review}/delegate", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
                                           OWNER: 403, HEAD: 403, QO: 403}),  # reviews: never
+    ("POST", "/dashboard/launch/plan", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403,
+                                        OWNER: 403, HEAD: 403, QO: 303}),
     ("GET", "/dashboard/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                             HEAD: 200, QO: 200}),
     ("POST", "/dashboard/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
@@ -68,7 +70,8 @@ ROUTES = [
 # Routes that answer 200 with a result per item: who actually changes something.
 CHANGERS = {"/review/approve-many": {HEAD}, "/dashboard/urge": {HEAD, QO},
             "/dashboard/reassign": {HEAD, QO},
-            "/tasks/{review}/attachments": set()}  # no file sent: refused before any change
+            "/tasks/{review}/attachments": set(),
+            "/dashboard/launch/plan": set()}  # no day given: refused  # no file sent: refused before any change
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/language/<code>"),
           ("GET", "/healthz"), ("GET", "/static/<path:filename>"), ("GET", "/api/v1/openapi.json")}
 
