@@ -48,7 +48,9 @@ def delegated(user: User) -> list[tuple[str, str, int]]:
             select(RoleAssignment.role, OrgUnit.path, StandIn.principal_id)
             .join(OrgUnit, OrgUnit.id == RoleAssignment.unit_id)
             .join(StandIn, StandIn.principal_id == RoleAssignment.user_id)
+            .join(User, User.id == StandIn.principal_id)
             .where(StandIn.deputy_id == user.id, StandIn.cancelled_at.is_(None),
+                   User.active.is_(True),
                    StandIn.starts_on <= today, StandIn.ends_on >= today,
                    RoleAssignment.role != "admin")).all()
         cached = [(role, path, principal) for role, path, principal in rows]
@@ -165,7 +167,13 @@ def can_reassign(user: User, task: Task) -> bool:
 
     In a step where everyone must approve, each reviewer's task stays their own.
     """
-    return task.status == "open" and can_urge(user, task) and not is_all_step(task)
+    if task.status != "open" or is_all_step(task):
+        return False
+    if has_college_role(user, "quality_office"):
+        return True
+    # A review is reassigned by a leader of the reviewing unit, never by the reviewed one.
+    unit = task.candidate_unit if task.kind == "review" else task.cycle.unit
+    return has_role_over(user, "unit_leader", unit)
 
 
 def may_take_over(person: User, task: Task) -> bool:

@@ -27,7 +27,7 @@ def _definition(spec: str):
     if spec.endswith(".toml"):
         try:
             return load_file(Path(spec))
-        except (OSError, DefinitionError) as exc:
+        except (OSError, UnicodeDecodeError, DefinitionError) as exc:
             raise click.BadParameter(str(exc)) from None
     name, _sep, version = spec.partition("@")
     try:

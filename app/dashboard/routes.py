@@ -21,8 +21,8 @@ from app.services.cycles import LEVELS, definition_for_level, plan_launch
 from workflows import Refused
 
 
-def _launch_form() -> LaunchForm:
-    form = LaunchForm()
+def _launch_form(**kwargs) -> LaunchForm:
+    form = LaunchForm(**kwargs)
     form.level.choices = [SelectChoice(level, _(definition_for_level(level).label))
                           for level in LEVELS]
     form.period.choices = [SelectChoice(p.id, p.name) for p in db.session.scalars(
@@ -107,8 +107,8 @@ def launch_preview():
     """Before launching: how many cycles, for which subjects, who owns them, which exist."""
     if not access.can_launch(current_user):
         abort(403)
-    form = _launch_form()
-    form.process(request.args)
+    # A GET that changes nothing: no CSRF token to check (the confirming POST has one).
+    form = _launch_form(formdata=request.args, meta={"csrf": False})
     if not form.validate():
         flash(_("Choose a level and a period."), "error")
         return redirect(url_for("dashboard.index")), 303

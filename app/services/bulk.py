@@ -26,10 +26,21 @@ class ItemResult:
     params: dict = field(default_factory=dict)
 
 
+def _id(value) -> int:
+    """A task number as sent by a form (digits) or JSON (an integer); nothing else."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValueError(value)
+    if isinstance(value, str) and not value.strip().isdigit():
+        raise ValueError(value)
+    return int(value)
+
+
 def _ids(task_ids) -> list[int]:
+    if not isinstance(task_ids, (list, tuple)):
+        raise Invalid(N_("Choose tasks by their numbers."))
     try:
-        ids = list(dict.fromkeys(int(i) for i in task_ids))
-    except (TypeError, ValueError):
+        ids = list(dict.fromkeys(_id(i) for i in task_ids))
+    except ValueError:
         raise Invalid(N_("Choose tasks by their numbers.")) from None
     if not ids:
         raise Invalid(N_("Choose at least one task."))

@@ -425,11 +425,14 @@ def delegate(session, task_id: int, actor: User, to_user_id: int, note: str | No
     guards.check_task_open(task.status)
     if not access.can_delegate(actor, task):
         raise Forbidden(N_("Only the person holding a fill-in task may delegate it, once at a time."))
-    colleague = session.get(User, to_user_id)
+    colleague = session.get(User, to_user_id) if 0 < to_user_id < 2**31 else None
     if colleague is None or colleague.id == actor.id or not access.may_take_over(colleague, task):
         raise Invalid(N_("%(name)s cannot take this task: a review stays with its reviewing "
                          "group, a fill-in with the cycle's unit."),
                       name=colleague.name if colleague else "?")
+    if _would_review(session, colleague, task.cycle, task.cycle.definition.stage(task.stage)):
+        raise Invalid(N_("%(name)s reviews this stage and cannot also write its report."),
+                      name=colleague.name)
     try:
         note = guards.check_comment(note)
     except Refused as exc:
@@ -484,6 +487,8 @@ def claim(session, task_id: int, actor: User, now: dt.datetime | None = None) ->
         _refuse_held(session, task, actor)
     if not access.in_candidate_group(actor, task):
         raise Forbidden(N_("Only a member of the group this task is offered to may claim it."))
+    if _author_of_current(session, task) == actor.id:
+        raise Forbidden(N_("You cannot review a report you submitted yourself."))
     _set_holder(session, task, None, actor.id)
     _audit(session, "claim", actor, task.cycle, task, from_stage=task.stage,
            to_stage=task.stage, now=now)
@@ -540,13 +545,17 @@ def reassign(session, task_id: int, actor: User, to_user_id: int, reason: str | 
     guards.check_task_open(task.status)
     if not access.can_reassign(actor, task):
         raise Forbidden(N_("Only the unit leader or the quality office may reassign this task."))
-    person = session.get(User, to_user_id)
+    person = session.get(User, to_user_id) if 0 < to_user_id < 2**31 else None
     if person is None or not access.may_take_over(person, task):
         raise Invalid(N_("%(name)s cannot take this task: a review stays with its reviewing "
                          "group, a fill-in with the cycle's unit."),
                       name=person.name if person else "?")
     if task.assignee_id == person.id:
         raise Conflict(N_("%(name)s already has this task."), name=person.name)
+    if task.kind == "fill" and _would_review(session, person, task.cycle,
+                                             task.cycle.definition.stage(task.stage)):
+        raise Invalid(N_("%(name)s reviews this stage and cannot also write its report."),
+                      name=person.name)
     try:
         note = guards.check_comment(reason)
     except Refused as exc:
@@ -631,8 +640,9 @@ def _review_preamble(session, task_id, actor):
             and access.in_candidate_group(actor, task)):
         _refuse_held(session, task, actor)
     deliverable = _deliverable(session, cycle, task.stage, required=False)
+    # Whoever decides, in their own right or standing in for someone, must not be its author.
     is_author = bool(deliverable and deliverable.versions
-                     and deliverable.versions[-1].author_id == actor.id)
+                     and deliverable.versions[-1].author_id in {actor.id, on_behalf})
     try:
         guards.check_review(task.kind, access.can_review(actor, task),
                             stage.reviews[task.step].label if task.kind == "review" else "",
@@ -642,6 +652,17 @@ def _review_preamble(session, task_id, actor):
             raise Forbidden(exc.message, **exc.params) from None
         raise
     return task, cycle, definition, stage, on_behalf
+
+
+def _author_of_current(session, task: Task) -> int | None:
+    deliverable = _deliverable(session, task.cycle, task.stage, required=False)
+    return deliverable.versions[-1].author_id if deliverable and deliverable.versions else None
+
+
+def _would_review(session, person: User, cycle: Cycle, stage: Stage) -> bool:
+    """Would `person` be one of the reviewers of this stage's report?"""
+    return any(access.has_role_over(person, step.role, _tier_unit(session, cycle, step.tier))
+               for step in stage.reviews)
 
 
 def _own_right(actor: User, task: Task) -> bool:

@@ -28,11 +28,17 @@ def plan_migration(session, name: str, to_version: int,
     """Every running cycle of `name` not yet on `to_version`, with its move or its refusal."""
     target = get_definition(name, to_version)
     for old, new in mapping.items():
+        if new == CLOSED:
+            raise ValueError(f"--map {old}={new}: a cycle is closed by finishing it, not by migrating")
         if new not in target.stage_names:
             raise ValueError(f"--map {old}={new}: v{to_version} of {name} has no stage {new!r}")
     cycles = session.scalars(select(Cycle).where(
         Cycle.definition_name == name, Cycle.definition_version != to_version,
         Cycle.stage != CLOSED).order_by(Cycle.id)).all()
+    delivered: dict[int, set[str]] = {}
+    for cycle_id, stage_name in session.execute(select(Deliverable.cycle_id, Deliverable.stage)
+                                                .where(Deliverable.cycle_id.in_([c.id for c in cycles]))):
+        delivered.setdefault(cycle_id, set()).add(stage_name)
     open_reviews: dict[int, list[Task]] = {}
     for task in session.scalars(select(Task).where(
             Task.cycle_id.in_([c.id for c in cycles]), Task.status == "open",
@@ -47,6 +53,9 @@ def plan_migration(session, name: str, to_version: int,
             move.to_stage = None
             move.refused = (f"stage {cycle.stage!r} does not exist in v{to_version}; "
                             f"map it with --map {cycle.stage}=STAGE")
+        elif stage != cycle.stage and stage in delivered.get(cycle.id, set()):
+            move.refused = (f"it already has a deliverable for {stage!r}; map {cycle.stage!r} "
+                            "to a stage it has not reached")
         else:
             steps = len(target.stage(stage).reviews) if stage != CLOSED else 0
             for task in open_reviews.get(cycle.id, []):

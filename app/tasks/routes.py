@@ -78,7 +78,8 @@ def show(task_id):
     trail = queries.stage_trail(db.session, task.cycle_id, task.stage)
     may_fill = task.status == "open" and access.can_submit(current_user, task)
     may_review = task.status == "open" and access.can_review(current_user, task)
-    may_claim = access.can_claim(current_user, task)
+    may_claim = access.can_claim(current_user, task) and (
+        latest is None or latest.author_id != current_user.id)
     candidates = (queries.reassign_candidates(db.session, task)
                   if access.can_reassign(current_user, task)
                   or access.can_delegate(current_user, task) else None)

@@ -111,3 +111,27 @@ def test_diff_command_compares_a_version_with_a_file(app, tmp_path):
     assert result.exit_code == 0 and "+ stage reflect" in result.output
     bad = app.test_cli_runner().invoke(args=["workflows", "diff", "major@7", str(path)])
     assert bad.exit_code != 0 and "NAME@VERSION" in bad.output
+
+
+def test_nothing_is_migrated_into_closed(app, world, v2):
+    result = migrate(app, "--map", "learn=closed")
+    assert result.exit_code != 0 and "not by migrating" in result.output
+
+
+def test_a_mapping_onto_a_stage_already_delivered_is_refused(app, world, v2):
+    # 计算机应用技术 is in design and has its targets delivered; mapping design→target collides
+    cycle = world.cycles["510201"]
+    from app.models import Deliverable
+    db.session.add(Deliverable(cycle_id=cycle.id, stage="target", status="approved",
+                               current_version=1))
+    db.session.commit()
+    result = migrate(app, "--map", "design=target", "--map", "learn=reflect", "--dry-run")
+    assert "计算机应用技术: v1 design → REFUSED: it already has a deliverable for 'target'" \
+        in result.output
+
+
+def test_diff_of_a_file_that_is_not_text_is_a_clear_error(app, tmp_path):
+    path = tmp_path / "binary.toml"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    result = app.test_cli_runner().invoke(args=["workflows", "diff", str(path), "major@1"])
+    assert result.exit_code != 0 and "Invalid value" in result.output

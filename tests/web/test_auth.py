@@ -7,6 +7,7 @@ from app.models import AuditEvent, LoginFailure
 from config import TestConfig
 from tests import builders
 from tests.builders import PASSWORD
+from tests.conftest import RequestScopedClient
 
 
 @pytest.fixture
@@ -87,3 +88,31 @@ def test_unknown_page_is_a_friendly_404(client, people):
     login(client, "lead1")
     response = client.get("/no/such/page")
     assert response.status_code == 404 and "未找到" in response.get_data(as_text=True)
+
+
+def test_launch_preview_and_launch_work_with_csrf_on(sqlite_template, tmp_path):
+    """The preview is a GET (no token needed); the confirming POST carries the page's token."""
+    import re
+    import shutil
+
+    from app.models import Cycle
+    path = tmp_path / "csrf-launch.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", WTF_CSRF_ENABLED=True)
+    app.test_client_class = RequestScopedClient  # each request its own context, as in production
+    with app.app_context():
+        world = builders.build_college(db.session)
+        client = app.test_client()
+        login_page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+        client.post("/login", data={"username": "qo", "password": PASSWORD, "csrf_token": token})
+        preview = client.get(f"/dashboard/launch/preview?level=major&period={world.year.id}")
+        html = preview.get_data(as_text=True)
+        assert preview.status_code == 200 and "confirm-launch" in html
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        response = client.post("/dashboard/launch", data={
+            "level": "major", "period": world.year.id, "csrf_token": token})
+        assert response.status_code == 303, response.get_data(as_text=True)[-600:]
+        assert db.session.scalar(select(func.count()).select_from(Cycle)) == 3
+        db.session.remove()
+        db.engine.dispose()
