@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app import access
@@ -33,19 +33,68 @@ def _paginate(session, query, page: int, per_page: int) -> Page:
     return Page(items, page, per_page, total)
 
 
+@dataclass
+class TaskFilters:
+    """What a task list is narrowed to and sorted by; read from and written to the URL."""
+
+    level: str | None = None
+    unit: str | None = None  # a unit code; its subtree is included
+    stage: str | None = None
+    kind: str | None = None  # fill | review
+    overdue: bool = False
+    sort: str = "due"  # due | -due | subject | stage
+
+    SORTS = ("due", "-due", "subject", "stage")
+
+    @classmethod
+    def from_args(cls, args, **fixed) -> TaskFilters:
+        values = {"level": args.get("level") or None, "unit": args.get("unit") or None,
+                  "stage": args.get("stage") or None,
+                  "kind": args.get("kind") if args.get("kind") in ("fill", "review") else None,
+                  "overdue": args.get("overdue") == "1",
+                  "sort": args.get("sort") if args.get("sort") in cls.SORTS else "due"}
+        values.update(fixed)
+        return cls(**values)
+
+    def as_args(self) -> dict:
+        """The filters as URL arguments (for links: pages, sorting, export)."""
+        args = {"level": self.level, "unit": self.unit, "stage": self.stage, "kind": self.kind,
+                "overdue": "1" if self.overdue else None,
+                "sort": self.sort if self.sort != "due" else None}
+        return {k: v for k, v in args.items() if v}
+
+
+def _filter_tasks(session, query, filters: TaskFilters, unit, now: dt.datetime):
+    if filters.level:
+        query = query.where(Cycle.level == filters.level)
+    if filters.stage:
+        query = query.where(Task.stage == filters.stage)
+    if filters.kind:
+        query = query.where(Task.kind == filters.kind)
+    if filters.overdue:
+        query = query.where(Task.due_at < now)
+    if filters.unit:
+        scope = session.scalars(select(OrgUnit).where(OrgUnit.code == filters.unit)).first()
+        query = query.where(unit.path.startswith(scope.path) if scope else false())
+    order = {"due": (Task.due_at, Task.id), "-due": (Task.due_at.desc(), Task.id),
+             "subject": (Cycle.subject_name, Task.due_at), "stage": (Task.stage, Task.due_at)}
+    return query.order_by(*order[filters.sort])
+
+
 def my_open_tasks(session, user: User, page: int = 1, per_page: int = 50,
-                  kind: str | None = None) -> Page:
+                  kind: str | None = None, filters: TaskFilters | None = None,
+                  now: dt.datetime | None = None) -> Page:
     """Open tasks assigned to the user or offered to one of their candidate groups."""
+    filters = filters or TaskFilters(kind=kind)
     group_unit = access.group_unit_alias()
+    unit = aliased(OrgUnit)
     query = (select(Task)
              .outerjoin(group_unit, group_unit.id == Task.candidate_unit_id)
-             .join(Task.cycle).join(Cycle.unit)
-             .options(contains_eager(Task.cycle).contains_eager(Cycle.unit),
+             .join(Task.cycle).join(unit, unit.id == Cycle.unit_id)
+             .options(contains_eager(Task.cycle).contains_eager(Cycle.unit.of_type(unit)),
                       contains_eager(Task.cycle).joinedload(Cycle.period))
-             .where(Task.status == "open", access.offered_tasks_clause(user, group_unit))
-             .order_by(Task.due_at, Task.id))
-    if kind:
-        query = query.where(Task.kind == kind)
+             .where(Task.status == "open", access.offered_tasks_clause(user, group_unit)))
+    query = _filter_tasks(session, query, filters, unit, now or dt.datetime.now(dt.timezone.utc))
     return _paginate(session, query, page, per_page)
 
 

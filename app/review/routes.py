@@ -10,6 +10,7 @@ from app.models import utcnow
 from app.review import bp
 from app.review.forms import ReviewForm
 from app.services import bulk
+from app.services.cycles import LEVELS, definition_for_level
 from app.services import cycles as service
 from workflows import Refused
 
@@ -17,9 +18,12 @@ from workflows import Refused
 @bp.route("/")
 @login_required
 def queue():
+    filters = queries.TaskFilters.from_args(request.args, kind="review")
     page = queries.my_open_tasks(db.session, current_user, request.args.get("page", 1, type=int),
-                                 kind="review")
-    return render_template("review/queue.html", page=page, now=utcnow())
+                                 filters=filters)
+    return render_template("review/queue.html", page=page, now=utcnow(), filters=filters,
+                           levels=LEVELS, stages=definition_for_level("major").stages,
+                           units=queries.filter_units(db.session, current_user))
 
 
 @bp.route("/approve-many", methods=["POST"])

@@ -10,7 +10,9 @@ from sqlalchemy import select, update
 
 from app import access, queries
 from app.extensions import db
-from app.i18n import translate
+from app.exports import MAX_ROWS, xlsx_response
+from app.i18n import local, translate
+from app.services.cycles import LEVELS, definition_for_level
 from app.models import Attachment, AuditEvent, Notification, Task, utcnow
 from app.notify import MESSAGES
 from app.review.forms import ReviewForm
@@ -25,11 +27,36 @@ from workflows.model import N_
 NOTIFICATION_PAGE = 50
 
 
+def _task_list_options():
+    return {"levels": LEVELS, "stages": definition_for_level("major").stages,
+            "units": queries.filter_units(db.session, current_user)}
+
+
 @bp.route("/")
 @login_required
 def index():
-    page = queries.my_open_tasks(db.session, current_user, request.args.get("page", 1, type=int))
-    return render_template("tasks/index.html", page=page, now=utcnow())
+    filters = queries.TaskFilters.from_args(request.args)
+    page = queries.my_open_tasks(db.session, current_user, request.args.get("page", 1, type=int),
+                                 filters=filters)
+    return render_template("tasks/index.html", page=page, now=utcnow(), filters=filters,
+                           **_task_list_options())
+
+
+@bp.route("/export.xlsx")
+@login_required
+def export():
+    """My open tasks, with the filters shown, as an Excel workbook."""
+    filters = queries.TaskFilters.from_args(request.args)
+    now = utcnow()
+    page = queries.my_open_tasks(db.session, current_user, 1, per_page=MAX_ROWS, filters=filters)
+    rows = ([t.cycle.subject_name, t.cycle.unit.name, t.cycle.period.name,
+             _(t.cycle.definition.stage(t.stage).label),
+             _("Fill in") if t.kind == "fill" else _("Review"), t.round, local(t.due_at),
+             t.days_overdue(now)] for t in page.items)
+    headers = [_("Subject"), _("Unit"), _("Period"), _("Stage"), _("Task"), _("Round"),
+               _("Due"), _("Days overdue")]
+    return xlsx_response(_("my tasks") + f"-{local(now, '%Y%m%d')}.xlsx", _("My tasks"),
+                         headers, rows)
 
 
 def _visible_task(task_id: int) -> Task:
