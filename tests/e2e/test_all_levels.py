@@ -67,3 +67,16 @@ def test_each_level_walks_its_own_chain(any_app, level):
     approvals = db.session.scalars(select(AuditEvent.actor_id).where(
         AuditEvent.cycle_id == cycle_id, AuditEvent.action == "approve")).all()
     assert len(approvals) == sum(len(s.reviews) for s in definition.stages)
+
+
+def test_launching_every_level_again_creates_nothing(app):
+    from app.models import Period
+    from app.services.cycles import LEVELS, definition_for_level, launch_cycles
+    summary = load_demo(db.session, "Demo@2026", now=LAUNCH)
+    year = db.session.scalars(select(Period).where(Period.kind == "year")).one()
+    term = db.session.scalars(select(Period).where(Period.kind == "term")
+                              .order_by(Period.start)).first()
+    for level in LEVELS:
+        period = term if definition_for_level(level).period == "term" else year
+        again = launch_cycles(db.session, None, level, period.id)
+        assert again.created == [] and len(again.existing) == summary["by_level"][level]
