@@ -262,3 +262,49 @@ def test_target_stage_returned_then_approved_through_the_browser(live_server, br
     expect(department_row.locator("a[href*='stage=standard']")).to_have_text("1")
 
     assert not server_errors, f"server errors: {server_errors}"
+
+
+# level: (subject as listed, owner, the reviewers in chain order)
+CHAINS = {
+    "school": ("示例职业技术学院", QUALITY_OFFICE, ["2005074", "2005045"]),  # 质保委, then its chair
+    "course": ("Java程序设计", "2005573", ["2005560", DEPARTMENT_HEAD]),
+    "teacher": ("向婷梅", "2005636", [DEPARTMENT_HEAD, "2005235"]),  # then 人事处 for targets
+    "student": ("2025级软件技术1班", "2005457", [DEPARTMENT_HEAD]),
+}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("level", CHAINS)
+def test_other_levels_pass_their_own_chain_in_the_browser(live_server, browser_page, level):
+    """The first stage of the school, a course, a teacher and a class goes through its own chain."""
+    from playwright.sync_api import expect
+
+    page, server_errors = browser_page
+    base = live_server["url"]
+    subject, owner, reviewers = CHAINS[level]
+    fill = page.locator("#fill-form")
+
+    _sign_in(page, base, owner)
+    _open_from(page, "#my-tasks", subject, round_=1)
+    fill.locator("textarea[name=summary]").fill("本学期目标")
+    fill.locator("input[name=targets-0-indicator]").fill("课程合格率")
+    fill.locator("input[name=targets-0-baseline]").fill("85")
+    fill.locator("input[name=targets-0-target]").fill("90")
+    fill.locator("input[name=targets-0-deadline]").fill("2027-01-15")
+    fill.locator("button.primary[type=submit]").click()
+    expect(page.locator(".flash.success")).to_be_visible()
+    cycle_page = page.url
+    _sign_out(page, base)
+
+    for reviewer in reviewers:
+        _sign_in(page, base, reviewer)
+        page.goto(f"{base}/review/")
+        _open_from(page, "#review-queue", subject, round_=1)
+        page.locator("#review-form button.primary").click()
+        expect(page.locator(".flash.success")).to_be_visible()
+        _sign_out(page, base)
+
+    _sign_in(page, base, owner)
+    page.goto(cycle_page)
+    expect(page.locator("#stages li.current")).to_have_attribute("data-stage", "standard")
+    assert server_errors == []
