@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app import access
@@ -98,15 +98,39 @@ def my_open_tasks(session, user: User, page: int = 1, per_page: int = 50,
     return _paginate(session, query, page, per_page)
 
 
+CYCLE_SORTS = ("unit", "subject", "stage", "-launched")
+CYCLE_STATUSES = ("filling", "submitted", "returned", "approved", "expired", "closed")
+
+
 def visible_cycles(session, user: User, level=None, unit_code=None, stage=None,
-                   overdue_at: dt.datetime | None = None, page: int = 1, per_page: int = 50) -> Page:
+                   overdue_at: dt.datetime | None = None, page: int = 1, per_page: int = 50,
+                   status: str | None = None, owner: str | None = None,
+                   sort: str = "unit") -> Page:
     """Cycles the user may see, filtered; `unit_code` includes the unit's subtree."""
     unit = aliased(OrgUnit)
+    order = {"unit": (unit.path, Cycle.subject_name, Cycle.id),
+             "subject": (Cycle.subject_name, Cycle.id),
+             "stage": (Cycle.stage, unit.path, Cycle.id),
+             "-launched": (Cycle.launched_at.desc(), Cycle.id)}[sort if sort in CYCLE_SORTS else "unit"]
     query = (select(Cycle).join(unit, unit.id == Cycle.unit_id)
              .options(contains_eager(Cycle.unit.of_type(unit)), joinedload(Cycle.period),
                       joinedload(Cycle.owner))
              .where(access.visible_cycles_clause(user, unit))
-             .order_by(unit.code, Cycle.id))
+             .order_by(*order))
+    if status in CYCLE_STATUSES:
+        # where the current stage's deliverable stands (none yet: still being filled in)
+        current = aliased(Deliverable)
+        query = query.outerjoin(current, and_(current.cycle_id == Cycle.id,
+                                              current.stage == Cycle.stage))
+        if status == "closed":
+            query = query.where(Cycle.stage == "closed")
+        elif status == "filling":
+            query = query.where(Cycle.stage != "closed",
+                                or_(current.id.is_(None), current.status == "draft"))
+        else:
+            query = query.where(current.status == status)
+    if owner:
+        query = query.join(User, User.id == Cycle.owner_id).where(User.username == owner)
     if level:
         query = query.where(Cycle.level == level)
     if stage:

@@ -18,7 +18,18 @@ from workflows.model import N_
 
 def list_filters(args) -> dict:
     return {"level": args.get("level") or None, "unit_code": args.get("unit") or None,
-            "stage": args.get("stage") or None, "overdue": args.get("overdue") == "1"}
+            "stage": args.get("stage") or None, "overdue": args.get("overdue") == "1",
+            "status": args.get("status") if args.get("status") in queries.CYCLE_STATUSES else None,
+            "owner": (args.get("owner") or "").strip() or None,
+            "sort": args.get("sort") if args.get("sort") in queries.CYCLE_SORTS else "unit"}
+
+
+def filter_args(filters: dict) -> dict:
+    """The filters as URL arguments, for the export link and the pages."""
+    args = {"level": filters["level"], "unit": filters["unit_code"], "stage": filters["stage"],
+            "overdue": "1" if filters["overdue"] else None, "status": filters["status"],
+            "owner": filters["owner"], "sort": filters["sort"] if filters["sort"] != "unit" else None}
+    return {k: v for k, v in args.items() if v}
 
 
 def _filtered(page: int, per_page: int = 50):
@@ -26,7 +37,8 @@ def _filtered(page: int, per_page: int = 50):
     result = queries.visible_cycles(db.session, current_user, level=filters["level"],
                                     unit_code=filters["unit_code"], stage=filters["stage"],
                                     overdue_at=utcnow() if filters["overdue"] else None,
-                                    page=page, per_page=per_page)
+                                    page=page, per_page=per_page, status=filters["status"],
+                                    owner=filters["owner"], sort=filters["sort"])
     return filters, result
 
 
@@ -35,6 +47,7 @@ def _filtered(page: int, per_page: int = 50):
 def index():
     filters, page = _filtered(request.args.get("page", 1, type=int))
     return render_template("cycles/index.html", page=page, filters=filters,
+                           filter_args=filter_args(filters),
                            statuses=queries.current_statuses(db.session, page.items),
                            units=queries.filter_units(db.session, current_user),
                            levels=LEVELS,

@@ -57,3 +57,24 @@ def test_text_that_looks_like_a_formula_stays_text(client, app):
     sheet = load_workbook(io.BytesIO(response.data)).active
     cell = sheet["A2"]
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+def test_cycle_list_filters_by_status_and_owner_and_sorts(client, app):
+    from app.services import cycles as service
+    from tests.builders import TARGETS, open_task
+    world = builders.launched_college(db.session)
+    service.submit(db.session, world.fill.id, world.lead1, TARGETS)  # 软件技术 is under review
+    sign_in(client, world.qo)
+
+    def subjects(query):
+        rows = rows_of(client.get(f"/cycles/export.xlsx?{query}"))
+        return [r[0] for r in rows[1:]]
+
+    assert subjects("status=submitted") == ["软件技术"]
+    assert sorted(subjects("status=filling")) == ["机械制造及自动化", "计算机应用技术"]
+    assert subjects("status=closed") == []
+    assert subjects("owner=lead3") == ["机械制造及自动化"]
+    assert subjects("sort=subject") == sorted(subjects(""))
+    html = client.get("/cycles/?status=submitted&sort=subject").get_data(as_text=True)
+    assert 'href="/cycles/export.xlsx?status=submitted&amp;sort=subject"' in html
+    assert open_task(db.session, world.cycle).kind == "review"
