@@ -206,7 +206,7 @@ def open_task_summary(session, user: User, now: dt.datetime) -> dict[str, int]:
 
 
 def overdue_tasks(session, user: User, now: dt.datetime, page: int = 1,
-                  per_page: int = 50) -> Page:
+                  per_page: int = 50, filters: TaskFilters | None = None) -> Page:
     """Open tasks past due in cycles the user may see, the longest overdue first."""
     unit = aliased(OrgUnit)
     query = (select(Task).join(Task.cycle).join(unit, unit.id == Cycle.unit_id)
@@ -214,8 +214,8 @@ def overdue_tasks(session, user: User, now: dt.datetime, page: int = 1,
                       contains_eager(Task.cycle).joinedload(Cycle.period),
                       joinedload(Task.assignee), joinedload(Task.candidate_unit))
              .where(Task.status == "open", Task.due_at < now,
-                    access.visible_cycles_clause(user, unit))
-             .order_by(Task.due_at, Task.id))
+                    access.visible_cycles_clause(user, unit)))
+    query = _filter_tasks(session, query, filters or TaskFilters(), unit, now)
     return _paginate(session, query, page, per_page)
 
 

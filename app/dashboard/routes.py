@@ -59,12 +59,25 @@ def index():
                            else [])
 
 
+@bp.route("/overdue")
+def overdue():
+    """Every overdue task the user may see, filtered and sorted, to urge or reassign."""
+    now = utcnow()
+    filters = queries.TaskFilters.from_args(request.args)
+    page = queries.overdue_tasks(db.session, current_user, now,
+                                 request.args.get("page", 1, type=int), filters=filters)
+    return render_template("dashboard/overdue.html", overdue=page, filters=filters, now=now,
+                           levels=LEVELS, stages=definition_for_level("major").stages,
+                           units=queries.filter_units(db.session, current_user))
+
+
 @bp.route("/overdue.xlsx")
 def export_overdue():
-    """The overdue list as an Excel workbook, longest overdue first."""
+    """The overdue list, with the filters shown, as an Excel workbook."""
     now = utcnow()
     tiers = [_("Assignee"), _("Unit leader"), _("Quality office")]
-    page = queries.overdue_tasks(db.session, current_user, now, per_page=MAX_ROWS)
+    page = queries.overdue_tasks(db.session, current_user, now, per_page=MAX_ROWS,
+                                 filters=queries.TaskFilters.from_args(request.args))
     rows = ([t.cycle.subject_name, t.cycle.unit.name, _(t.cycle.definition.stage(t.stage).label),
              _("Fill in") if t.kind == "fill" else _("Review"),
              t.assignee.name if t.assignee else t.candidate_unit.name, local(t.due_at),

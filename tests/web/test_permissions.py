@@ -62,6 +62,8 @@ ROUTES = [
     ("POST", "/dashboard/launch/plan", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403,
                                         OWNER: 403, HEAD: 403, QO: 303}),
     ("GET", "/export.xlsx", dict.fromkeys(PEOPLE[1:], 200)),
+    ("GET", "/dashboard/overdue?sort=-due", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200,
+                                             OWNER: 403, HEAD: 200, QO: 200}),
     ("GET", "/dashboard/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                             HEAD: 200, QO: 200}),
     ("POST", "/dashboard/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,

@@ -17,6 +17,8 @@ def _world():
     world = builders.launched_college(db.session)
     # head1 gets a review (软件技术); lead2's fill-in (计算机应用技术) is two days late
     service.submit(db.session, world.fill.id, world.lead1, TARGETS)
+    db.session.execute(Task.__table__.update().values(
+        due_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=10)))
     late = open_task(db.session, world.cycles["510201"])
     db.session.execute(Task.__table__.update().where(Task.id == late.id).values(
         due_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2)))
@@ -73,3 +75,23 @@ def test_a_bad_sort_or_kind_falls_back_instead_of_failing(client, app):
     sign_in(client, world.head1)
     assert client.get("/?sort=drop+table&kind=everything").status_code == 200
     assert client.get("/review/?unit=NOPE").status_code == 200
+
+
+def test_the_overdue_page_filters_and_exports_what_it_shows(client, app):
+    world = _world()
+    late_review = open_task(db.session, world.cycle)
+    db.session.execute(Task.__table__.update().where(Task.id == late_review.id).values(
+        due_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=5)))
+    db.session.commit()
+    sign_in(client, world.qo)
+    def table(url):
+        html = client.get(url).get_data(as_text=True)
+        return html.split('id="overdue"')[1].split("</table>")[0], html
+
+    rows, _html = table("/dashboard/overdue")
+    assert "软件技术" in rows and "计算机应用技术" in rows
+    rows, html = table("/dashboard/overdue?kind=review")
+    assert "软件技术" in rows and "计算机应用技术" not in rows
+    assert 'href="/dashboard/overdue.xlsx?kind=review"' in html
+    sheet = load_workbook(io.BytesIO(client.get("/dashboard/overdue.xlsx?kind=fill").data)).active
+    assert [r[0] for r in list(sheet.iter_rows(values_only=True))[1:]] == ["计算机应用技术"]
