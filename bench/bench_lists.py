@@ -63,6 +63,7 @@ def build(session, majors: int, tasks_per_cycle: int) -> dict:
               "learn", "improve", "closed"]
     session.execute(insert(Cycle), [
         {"id": 1 + m, "level": "major", "unit_id": base + m, "period_id": 1,
+         "subject_kind": "unit", "subject_id": base + m, "subject_name": f"专业{m}",
          "definition_name": "major", "definition_version": 1, "stage": stages[m % 10],
          "round": 1, "owner_id": 3 + m, "monitor_at": now, "diagnose_at": now,
          "launched_at": now, "stage_entered_at": now, "version": 1} for m in range(majors)])
