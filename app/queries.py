@@ -268,6 +268,13 @@ def attachments_of(session, cycle_id: int, stage: str | None = None) -> list[Att
     return session.scalars(query).all()
 
 
+def tasks_by_id(session, ids: list[int]) -> dict[int, Task]:
+    """Tasks with their cycles, for naming them in a list of results (one query)."""
+    return {t.id: t for t in session.scalars(
+        select(Task).options(joinedload(Task.cycle).joinedload(Cycle.period))
+        .where(Task.id.in_(ids)))}
+
+
 def task_comments(session, task_id: int) -> list[TaskComment]:
     return session.scalars(select(TaskComment).options(joinedload(TaskComment.author))
                            .where(TaskComment.task_id == task_id)

@@ -166,7 +166,8 @@ def draft(form: tuple[Field, ...], data) -> dict:
             kept[field.name] = [
                 {c.name: text(f"{field.name}[{i}].{c.name}", row.get(c.name))
                  for c in field.columns}
-                for i, row in enumerate(rows[:MAX_ROWS], start=1) if isinstance(row, dict)]
+                for i, row in enumerate(rows[:MAX_ROWS], start=1)
+                if isinstance(row, dict) and not all(_blank(row.get(c.name)) for c in field.columns)]
         else:
             kept[field.name] = text(field.name, value)
     if errors:

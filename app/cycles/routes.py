@@ -109,6 +109,13 @@ def compare_versions(cycle_id):
                            rows=compare(stage.form, old.data, new.data))
 
 
+def _by_stage(attachments) -> dict[str, list]:
+    grouped: dict[str, list] = {}
+    for attachment in attachments:
+        grouped.setdefault(attachment.stage, []).append(attachment)
+    return grouped
+
+
 def _names(user_ids) -> dict[int, str]:
     ids = {i for i in user_ids if i}
     if not ids:
@@ -146,4 +153,5 @@ def show(cycle_id):
         open_tasks=[t for t in tasks if t.status == "open"],
         my_task_ids={t.id for t in tasks if t.status == "open" and access.can_act_on(current_user, t)},
         history=history, behalf=_names({(e.data or {}).get("on_behalf_of") for e in history}),
+        evidence=_by_stage(queries.attachments_of(db.session, cycle.id)),
         now=utcnow())

@@ -26,7 +26,7 @@ def _launch_form(**kwargs) -> LaunchForm:
     form.level.choices = [SelectChoice(level, _(definition_for_level(level).label))
                           for level in LEVELS]
     form.period.choices = [SelectChoice(p.id, p.name) for p in db.session.scalars(
-        select(Period).order_by(Period.kind.desc(), Period.start.desc()))]  # years first
+        select(Period).order_by(Period.kind.desc(), Period.start))]  # years, then terms in order
     return form
 
 
@@ -99,6 +99,7 @@ def urge():
         flash(translate(exc.message, exc.params), "error")
         return redirect(url_for("dashboard.index")), 303
     return render_template("bulk_result.html", title=_("Urge"), results=results,
+                           tasks=queries.tasks_by_id(db.session, [r.task_id for r in results]),
                            back=url_for("dashboard.index"))
 
 
@@ -112,6 +113,7 @@ def reassign():
         flash(translate(exc.message, exc.params), "error")
         return redirect(url_for("dashboard.index")), 303
     return render_template("bulk_result.html", title=_("Reassign"), results=results,
+                           tasks=queries.tasks_by_id(db.session, [r.task_id for r in results]),
                            back=url_for("dashboard.index"))
 
 

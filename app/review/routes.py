@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import queries
+from app import access, queries
 from app.extensions import db
 from app.i18n import translate
 from app.models import utcnow
@@ -41,6 +41,7 @@ def approve_many():
         flash(translate(exc.message, exc.params), "error")
         return redirect(url_for("review.queue")), 303
     return render_template("bulk_result.html", title=_("Approve many"), results=results,
+                           tasks=queries.tasks_by_id(db.session, [r.task_id for r in results]),
                            back=url_for("review.queue"))
 
 
@@ -60,4 +61,6 @@ def decide(task_id, decision):
         flash(translate(exc.message, exc.params), "error")
         return redirect(url_for("tasks.show", task_id=task_id)), 303
     flash(_("Approved.") if decision == "approve" else _("Returned for revision."), "success")
+    if not access.can_view_cycle(current_user, task.cycle):  # e.g. 人事处 reviewing a teacher
+        return redirect(url_for("review.queue")), 303
     return redirect(url_for("cycles.show", cycle_id=task.cycle_id)), 303

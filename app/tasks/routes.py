@@ -13,7 +13,7 @@ from app.extensions import db
 from app.exports import MAX_ROWS, xlsx_response
 from app.i18n import local, translate
 from app.services.cycles import LEVELS, definition_for_level
-from app.models import Attachment, AuditEvent, Notification, Task, utcnow
+from app.models import Attachment, AuditEvent, Notification, Task, User, utcnow
 from app.notify import MESSAGES
 from app.review.forms import ReviewForm
 from app.services import cycles as service
@@ -72,6 +72,17 @@ def _return_reason(trail, task) -> AuditEvent | None:
         return None
     returns = [e for e in trail if e.action == "return" and e.round == task.round - 1]
     return returns[-1] if returns else None
+
+
+def _names_of(user_ids) -> dict[int, str]:
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def _name_of(user_id: int | None) -> str | None:
+    return _names_of({user_id}).get(user_id) if user_id else None
 
 
 def _mark_read(task) -> None:
@@ -143,6 +154,11 @@ def show(task_id):
                            form=form, errors=errors, may_fill=may_fill, may_review=may_review,
                            may_claim=may_claim, may_release=may_release, candidates=candidates,
                            may_delegate=access.can_delegate(current_user, task),
+                           acting_for=_name_of(access.acting_for(current_user, task)
+                                               if task.status == "open" else None),
+                           behalf=_names_of({(e.data or {}).get("on_behalf_of") for e in trail}),
+                           versions=len(latest.deliverable.versions) if latest else 0,
+                           may_view_cycle=access.can_view_cycle(current_user, task.cycle),
                            may_resolve=access.can_resolve(current_user, task),
                            review_form=ReviewForm(), latest=latest, trail=trail,
                            returned=_return_reason(trail, task),
@@ -168,7 +184,7 @@ def hold(task_id, action):
         flash(translate(exc.message, exc.params), "error")
     else:
         flash(_("You have claimed this task.") if action == "claim"
-              else _("The task is back with its group."), "success")
+              else _("Released: the group's other members see the task again."), "success")
     return redirect(url_for("tasks.show", task_id=task_id)), 303
 
 

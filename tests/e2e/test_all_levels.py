@@ -80,3 +80,26 @@ def test_launching_every_level_again_creates_nothing(app):
         period = term if definition_for_level(level).period == "term" else year
         again = launch_cycles(db.session, None, level, period.id)
         assert again.created == [] and len(again.existing) == summary["by_level"][level]
+
+
+def test_a_reviewer_from_outside_the_unit_lands_on_their_queue(app):
+    """人事处 approves a teacher's targets; the teacher's cycle is not theirs to browse."""
+    from app.models import User
+    from app.services import cycles as service
+    from tests.builders import open_task, valid_fields
+    from tests.conftest import RequestScopedClient
+    from tests.web.conftest import sign_in
+    load_demo(db.session, "Demo@2026", now=LAUNCH)
+    cycle = db.session.scalars(select(Cycle).where(Cycle.level == "teacher",
+                                                   Cycle.subject_name == "向婷梅")).one()
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    service.submit(db.session, open_task(db.session, cycle).id, users["2005636"],
+                   valid_fields(cycle.definition.stage("target")))
+    service.approve(db.session, open_task(db.session, cycle).id, users["2005424"])
+    review = open_task(db.session, cycle)
+    app.test_client_class = RequestScopedClient
+    client = app.test_client()
+    sign_in(client, users["2005235"])
+    response = client.post(f"/review/tasks/{review.id}/approve", data={"comment": "同意"})
+    assert response.status_code == 303 and response.location == "/review/"
+    assert client.get(f"/cycles/{cycle.id}").status_code == 404

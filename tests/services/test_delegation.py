@@ -74,3 +74,14 @@ def test_the_web_form_saves_a_draft_and_prefills_it(client, world):
     assert "草稿内容" in html and 'value="落实率"' in html
     assert open_task(db.session, world.cycle).kind == "fill"
     assert client.post(f"/tasks/{world.fill.id}", data={"action": "publish"}).status_code == 400
+
+
+def test_saving_a_draft_again_and_again_does_not_grow_the_table(client, world):
+    sign_in(client, world.lead1)
+    for _ in range(3):
+        client.post(f"/tasks/{world.fill.id}", data={
+            "action": "draft", "summary": "草稿", "targets-0-indicator": "落实率",
+            "targets-1-indicator": "", "targets-2-indicator": ""})
+    assert len(db.session.get(Task, world.fill.id).draft["targets"]) == 1
+    html = client.get(f"/tasks/{world.fill.id}").get_data(as_text=True)
+    assert html.count('name="targets-') // 4 == 1 + 5  # the one row and five blank ones
