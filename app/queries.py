@@ -268,6 +268,14 @@ def attachments_of(session, cycle_id: int, stage: str | None = None) -> list[Att
     return session.scalars(query).all()
 
 
+def names_of(session, user_ids) -> dict[int, str]:
+    """Names of the given people, for labels such as 代 X (one query; None ids ignored)."""
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
 def tasks_by_id(session, ids: list[int]) -> dict[int, Task]:
     """Tasks with their cycles, for naming them in a list of results (one query)."""
     return {t.id: t for t in session.scalars(

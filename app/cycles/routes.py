@@ -8,8 +8,7 @@ from app.extensions import db
 from app.cycles import bp
 from app.exports import MAX_ROWS, xlsx_response
 from app.i18n import local
-from app.models import Cycle, User, utcnow
-from sqlalchemy import select
+from app.models import Cycle, utcnow
 from app.services.cycles import LEVELS, definition_for_level
 from workflows import CLOSED
 from workflows.compare import compare
@@ -117,10 +116,7 @@ def _by_stage(attachments) -> dict[str, list]:
 
 
 def _names(user_ids) -> dict[int, str]:
-    ids = {i for i in user_ids if i}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    return queries.names_of(db.session, user_ids)
 
 
 def stage_states(cycle: Cycle) -> list[dict]:

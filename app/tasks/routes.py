@@ -13,7 +13,7 @@ from app.extensions import db
 from app.exports import MAX_ROWS, xlsx_response
 from app.i18n import local, translate
 from app.services.cycles import LEVELS, definition_for_level
-from app.models import Attachment, AuditEvent, Notification, Task, User, utcnow
+from app.models import Attachment, AuditEvent, Notification, Task, utcnow
 from app.notify import MESSAGES
 from app.review.forms import ReviewForm
 from app.services import cycles as service
@@ -75,10 +75,7 @@ def _return_reason(trail, task) -> AuditEvent | None:
 
 
 def _names_of(user_ids) -> dict[int, str]:
-    ids = {i for i in user_ids if i}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    return queries.names_of(db.session, user_ids)
 
 
 def _name_of(user_id: int | None) -> str | None:
@@ -170,39 +167,41 @@ def show(task_id):
                            now=utcnow()), status
 
 
-@bp.route("/tasks/<int:task_id>/<any(claim, release):action>", methods=["POST"])
-@login_required
-def hold(task_id, action):
-    """Claim a group task (认领), or give it back to the group."""
+def _act_on_task(task_id: int, call, success: str, anchor: str | None = None):
+    """Run one service call for a task page's form and come back to the task.
+
+    A refusal that is about permission is an HTTP error; any other is shown to the person.
+    """
     _visible_task(task_id)
     try:
-        (service.claim if action == "claim" else service.release)(db.session, task_id,
-                                                                  current_user)
+        call()
     except Refused as exc:
         if getattr(exc, "status", 409) in (403, 404):
             abort(exc.status)
         flash(translate(exc.message, exc.params), "error")
     else:
-        flash(_("You have claimed this task.") if action == "claim"
-              else _("Released: the group's other members see the task again."), "success")
-    return redirect(url_for("tasks.show", task_id=task_id)), 303
+        flash(success, "success")
+    return redirect(url_for("tasks.show", task_id=task_id, _anchor=anchor)), 303
+
+
+@bp.route("/tasks/<int:task_id>/<any(claim, release):action>", methods=["POST"])
+@login_required
+def hold(task_id, action):
+    """Claim a group task (认领), or give it back to the group."""
+    call = service.claim if action == "claim" else service.release
+    return _act_on_task(
+        task_id, lambda: call(db.session, task_id, current_user),
+        _("You have claimed this task.") if action == "claim"
+        else _("Released: the group's other members see the task again."))
 
 
 @bp.route("/tasks/<int:task_id>/reassign", methods=["POST"])
 @login_required
 def reassign(task_id):
     """Hand the task to someone else (改派): the unit leader's or the quality office's call."""
-    _visible_task(task_id)
-    try:
-        service.reassign(db.session, task_id, current_user,
-                         request.form.get("to", type=int) or 0, request.form.get("reason"))
-    except Refused as exc:
-        if getattr(exc, "status", 409) in (403, 404):
-            abort(exc.status)
-        flash(translate(exc.message, exc.params), "error")
-    else:
-        flash(_("Reassigned."), "success")
-    return redirect(url_for("tasks.show", task_id=task_id)), 303
+    return _act_on_task(task_id, lambda: service.reassign(
+        db.session, task_id, current_user, request.form.get("to", type=int) or 0,
+        request.form.get("reason")), _("Reassigned."))
 
 
 @bp.route("/tasks/<int:task_id>/attachments", methods=["POST"])
@@ -253,17 +252,9 @@ def download(attachment_id):
 @login_required
 def delegate(task_id):
     """Ask a colleague to prepare this fill-in; it comes back for confirmation (委托)."""
-    _visible_task(task_id)
-    try:
-        service.delegate(db.session, task_id, current_user,
-                         request.form.get("to", type=int) or 0, request.form.get("note"))
-    except Refused as exc:
-        if getattr(exc, "status", 409) in (403, 404):
-            abort(exc.status)
-        flash(translate(exc.message, exc.params), "error")
-    else:
-        flash(_("Delegated; it comes back to you to confirm."), "success")
-    return redirect(url_for("tasks.show", task_id=task_id)), 303
+    return _act_on_task(task_id, lambda: service.delegate(
+        db.session, task_id, current_user, request.form.get("to", type=int) or 0,
+        request.form.get("note")), _("Delegated; it comes back to you to confirm."))
 
 
 @bp.route("/tasks/<int:task_id>/comments", methods=["POST"])
