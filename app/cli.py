@@ -16,6 +16,41 @@ users_cli = AppGroup("users", help="Manage users and API tokens.")
 demo_cli = AppGroup("demo", help="The demo college.")
 scheduler_cli = AppGroup("scheduler", help="Run the scheduler or one tick of it.")
 workflows_cli = AppGroup("workflows", help="Cycle definitions: list, compare, migrate.")
+measurements_cli = AppGroup("measurements", help="Indicator values from the data platform.")
+
+
+@measurements_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--accept", is_flag=True, help="Write the values (default: only check them).")
+def measurements_import(path, accept):
+    """Check a CSV or .xlsx export row by row; with --accept, import it."""
+    from pathlib import Path
+
+    from app.i18n import translate
+    from app.services import measurements
+    from workflows import Refused
+    data = Path(path).read_bytes()
+    try:
+        checked = measurements.preview(db.session, measurements.read_table(path, data))
+    except Refused as exc:
+        raise click.ClickException(translate(exc.message, exc.params)) from None
+    for row in checked.bad:
+        click.echo(f"row {row.number}: {translate(row.error, row.error_params)}")
+    changes = {k: sum(1 for r in checked.good if r.change == k)
+               for k in ("new", "changed", "unchanged")}
+    warnings = sum(1 for r in checked.good if r.status in ("yellow", "red"))
+    click.echo(f"{len(checked.good)} good row(s) ({changes['new']} new, {changes['changed']} "
+               f"changed, {changes['unchanged']} unchanged; {warnings} beyond a warning line), "
+               f"{len(checked.bad)} bad")
+    if not accept:
+        click.echo("nothing imported (add --accept)")
+        return
+    try:
+        counts = measurements.accept(db.session, checked, None, Path(path).name)
+    except Refused as exc:
+        raise click.ClickException(translate(exc.message, exc.params)) from None
+    click.echo(f"imported: {counts['new']} new, {counts['changed']} changed, "
+               f"{counts['unchanged']} unchanged")
 
 
 def _definition(spec: str):
@@ -174,5 +209,5 @@ def run(interval):
 
 
 def init_app(app):
-    for group in (users_cli, demo_cli, scheduler_cli, workflows_cli):
+    for group in (users_cli, demo_cli, scheduler_cli, workflows_cli, measurements_cli):
         app.cli.add_command(group)

@@ -11,6 +11,7 @@ from app.models import (
     COLLEGE_WIDE_ROLES, Course, Holiday, OrgUnit, Period, RoleAssignment, SchoolClass, User,
 )
 from app.services.cycles import LEVELS, definition_for_level, launch_cycles
+from app.services.measurements import seed_indicators
 
 DATA = Path(__file__).parent / "data" / "demo-college.yaml"
 
@@ -76,6 +77,7 @@ def load_demo(session, password: str, launch: bool = True,
         session.add(Holiday(name=holiday["name"], start=dt.date.fromisoformat(holiday["start"]),
                             end=dt.date.fromisoformat(holiday["end"])))
     session.commit()
+    seed_indicators(session, DATA.parent / "indicators.yaml")
 
     launched: dict[str, int] = {}
     if launch:

@@ -1,0 +1,193 @@
+"""Measurements in, from the status-data platform's export (CSV or Excel): preview, then accept.
+
+Every bad row is reported with its row number and reason, nothing is written unless the
+preview is accepted, and importing the same file again changes nothing.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from app.models import AuditEvent, Indicator, Measurement, OrgUnit, User, utcnow
+from app.services.errors import Invalid
+from workflows.indicators import judge
+from workflows.model import N_
+
+COLUMNS = ("period", "unit_code", "indicator_code", "value")
+MAX_ROWS = 100_000
+
+
+@dataclass
+class Row:
+    number: int  # as the spreadsheet numbers it: the header is row 1
+    period: str
+    unit_code: str
+    indicator_code: str
+    raw_value: str
+    source: str
+    value: Decimal | None = None
+    status: str | None = None
+    error: str | None = None
+    error_params: dict = field(default_factory=dict)
+    change: str | None = None  # new | changed | unchanged
+
+
+@dataclass
+class Preview:
+    rows: list[Row]
+
+    @property
+    def good(self) -> list[Row]:
+        return [r for r in self.rows if r.error is None]
+
+    @property
+    def bad(self) -> list[Row]:
+        return [r for r in self.rows if r.error is not None]
+
+
+def seed_indicators(session, path: Path) -> int:
+    """Load the default indicator library (version 1 of each code) if it is not there yet."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    known = set(session.scalars(select(Indicator.code)))
+    added = 0
+    for row in data["indicators"]:
+        if row["code"] in known:
+            continue
+        session.add(Indicator(code=row["code"], version=1, level=row["level"], name=row["name"],
+                              unit_label=str(row.get("unit", "")),
+                              data_type=row.get("data_type", "number"),
+                              operator=row["operator"], target=Decimal(str(row["target"])),
+                              warn=Decimal(str(row["warn"])), severe=Decimal(str(row["severe"])),
+                              note=row.get("note")))
+        added += 1
+    session.commit()
+    return added
+
+
+def read_table(filename: str, data: bytes) -> list[list[str]]:
+    """The cells of a CSV (UTF-8 or GBK, as Chinese Excel saves it) or an .xlsx file."""
+    if not data.strip():
+        raise Invalid(N_("The file is empty."))
+    if filename.lower().endswith(".xlsx") or data.startswith(b"PK\x03\x04"):
+        from openpyxl import load_workbook
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        except Exception:  # openpyxl raises many kinds for a broken workbook
+            raise Invalid(N_("The Excel file cannot be read.")) from None
+        return [["" if c is None else str(c).strip() for c in row]
+                for row in sheet.iter_rows(values_only=True)]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise Invalid(N_("The file is neither UTF-8 nor GBK text."))
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+
+
+def _cell(cells: list[str], at: dict[str, int], name: str) -> str:
+    i = at.get(name)
+    return cells[i] if i is not None and i < len(cells) else ""
+
+
+def preview(session, table: list[list[str]]) -> Preview:
+    """Check every row against the org tree and the indicator library; write nothing."""
+    while table and not any(table[0]):
+        table = table[1:]
+    if not table:
+        raise Invalid(N_("The file is empty."))
+    header = [h.strip().lower() for h in table[0]]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise Invalid(N_("The header row lacks the column(s) %(columns)s."),
+                      columns=", ".join(missing))
+    if len(table) - 1 > MAX_ROWS:
+        raise Invalid(N_("At most %(max)d rows at a time."), max=MAX_ROWS)
+    at = {name: header.index(name) for name in header}
+    units = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
+    indicators = {i.code: i for i in session.scalars(
+        select(Indicator).where(Indicator.active.is_(True)).order_by(Indicator.version))}
+    existing = {(code, unit_id, period): value for code, unit_id, period, value in session.execute(
+        select(Measurement.indicator_code, Measurement.unit_id, Measurement.period_label,
+               Measurement.value))}
+    seen: dict[tuple, int] = {}
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cells):
+            continue
+
+        row = Row(number, *(_cell(cells, at, name) for name in (*COLUMNS[:3], "value", "source")))
+        rows.append(row)
+        if not row.period:
+            row.error = N_("The period is missing.")
+        elif row.unit_code not in units:
+            row.error, row.error_params = N_("Unknown unit %(code)s."), {"code": row.unit_code}
+        elif row.indicator_code not in indicators:
+            row.error, row.error_params = (N_("Unknown indicator %(code)s."),
+                                           {"code": row.indicator_code})
+        else:
+            try:
+                row.value = Decimal(row.raw_value.rstrip("%％").strip())
+                if not row.value.is_finite() or row.value.adjusted() >= 10:
+                    raise InvalidOperation
+            except InvalidOperation:
+                row.error, row.error_params = (N_("%(value)s is not a number."),
+                                               {"value": row.raw_value or "—"})
+        if row.error:
+            continue
+        key = (row.indicator_code, units[row.unit_code], row.period)
+        if key in seen:
+            row.error, row.error_params = (N_("The same indicator, unit and period as row %(row)d."),
+                                           {"row": seen[key]})
+            continue
+        seen[key] = row.number
+        indicator = indicators[row.indicator_code]
+        row.status = judge(row.value, indicator.operator, indicator.target, indicator.warn,
+                           indicator.severe)
+        previous = existing.get(key)
+        row.change = ("new" if previous is None
+                      else "unchanged" if Decimal(previous) == row.value else "changed")
+    return Preview(rows)
+
+
+def accept(session, checked: Preview, actor: User | None, source_name: str,
+           now: dt.datetime | None = None) -> dict[str, int]:
+    """Write the good rows of a preview; refused when any row is bad (fix the file first)."""
+    now = now or utcnow()
+    if checked.bad:
+        raise Invalid(N_("%(count)d row(s) need fixing first; nothing was imported."),
+                      count=len(checked.bad))
+    units = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
+    current = {(m.indicator_code, m.unit_id, m.period_label): m
+               for m in session.scalars(select(Measurement))}
+    counts = {"new": 0, "changed": 0, "unchanged": 0}
+    for row in checked.rows:
+        key = (row.indicator_code, units[row.unit_code], row.period)
+        measurement = current.get(key)
+        if measurement is None:
+            session.add(Measurement(indicator_code=row.indicator_code, unit_id=key[1],
+                                    period_label=row.period, value=row.value, status=row.status,
+                                    source=row.source[:200] or source_name[:200],
+                                    supplied_by_id=actor.id if actor else None, supplied_at=now))
+            counts["new"] += 1
+        elif Decimal(measurement.value) != row.value:
+            measurement.value, measurement.status = row.value, row.status
+            measurement.source = row.source[:200] or source_name[:200]
+            measurement.supplied_by_id, measurement.supplied_at = (actor.id if actor else None), now
+            counts["changed"] += 1
+        else:
+            counts["unchanged"] += 1
+    if counts["new"] or counts["changed"]:
+        session.add(AuditEvent(action="import_measurements", actor_id=actor.id if actor else None,
+                               at=now, data={"file": source_name, **counts}))
+    session.commit()
+    return counts
