@@ -13,5 +13,7 @@ def init_app(app):
             return {"nav": None}
         return {"nav": {"dashboard": access.can_see_dashboard(current_user),
                         "reviews": access.is_reviewer(current_user),
+                        "indicators": access.has_college_role(current_user, "quality_office",
+                                                              "admin"),
                         "unread": queries.unread_count(db.session, current_user),
                         "path": request.full_path.rstrip("?")}}

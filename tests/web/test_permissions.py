@@ -64,6 +64,12 @@ ROUTES = [
     ("GET", "/export.xlsx", dict.fromkeys(PEOPLE[1:], 200)),
     ("GET", "/dashboard/overdue?sort=-due", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200,
                                              OWNER: 403, HEAD: 200, QO: 200}),
+    ("GET", "/indicators/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
+                             HEAD: 403, QO: 200}),
+    ("POST", "/indicators/import", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403,
+                                    OWNER: 403, HEAD: 403, QO: 303}),  # no file: refused
+    ("POST", "/indicators/import/accept", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403,
+                                           OWNER: 403, HEAD: 403, QO: 303}),  # no token
     ("GET", "/dashboard/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                             HEAD: 200, QO: 200}),
     ("POST", "/dashboard/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
@@ -74,7 +80,8 @@ ROUTES = [
 CHANGERS = {"/review/approve-many": {HEAD}, "/dashboard/urge": {HEAD, QO},
             "/dashboard/reassign": {HEAD, QO},
             "/tasks/{review}/attachments": set(),
-            "/dashboard/launch/plan": set()}  # no day given: refused  # no file sent: refused before any change
+            "/dashboard/launch/plan": set(),  # no day given: refused
+            "/indicators/import": set(), "/indicators/import/accept": set()}  # no file sent: refused before any change
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/language/<code>"),
           ("GET", "/healthz"), ("GET", "/static/<path:filename>"), ("GET", "/api/v1/openapi.json")}
 
