@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -17,7 +17,8 @@ from app import access
 from app.extensions import db
 from app.i18n import translate
 from app.indicators import bp
-from app.models import Indicator
+from app.models import Indicator, Measurement, OrgUnit
+from app.services.cycles import LEVELS
 from app.services import measurements
 from workflows import Refused
 
@@ -48,6 +49,31 @@ def index():
     rows = db.session.scalars(select(Indicator).order_by(Indicator.level, Indicator.code,
                                                          Indicator.version)).all()
     return render_template("indicators/index.html", indicators=rows, form=ImportForm())
+
+
+@bp.route("/lights")
+def lights():
+    """The traffic-light matrix: each unit's latest values of a level's indicators in a period."""
+    level = request.args.get("level", "major")
+    periods = db.session.scalars(select(Measurement.period_label).distinct()
+                                 .order_by(Measurement.period_label.desc())).all()
+    period = request.args.get("period") or (periods[0] if periods else "")
+    indicators = db.session.scalars(select(Indicator).where(Indicator.level == level,
+                                                            Indicator.active.is_(True))
+                                    .order_by(Indicator.code)).all()
+    values = db.session.execute(
+        select(Measurement.unit_id, Measurement.indicator_code, Measurement.value,
+               Measurement.status)
+        .where(Measurement.period_label == period,
+               Measurement.indicator_code.in_([i.code for i in indicators]))).all()
+    cells = {(unit_id, code): (value, status) for unit_id, code, value, status in values}
+    units = db.session.scalars(select(OrgUnit).where(
+        OrgUnit.id.in_({unit_id for unit_id, _code in cells})).order_by(OrgUnit.path)).all()
+    counts = {s: sum(1 for _v, st in cells.values() if st == s)
+              for s in ("met", "short", "yellow", "red")}
+    return render_template("indicators/lights.html", level=level, period=period,
+                           periods=periods, indicators=indicators, units=units, cells=cells,
+                           counts=counts, levels=LEVELS)
 
 
 @bp.route("/import", methods=["POST"])

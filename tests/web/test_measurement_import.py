@@ -51,3 +51,17 @@ def test_bad_rows_are_listed_and_cannot_be_accepted(client, app):
     assert client.post("/indicators/import/accept",
                        data={"token": "../../etc/passwd"}).status_code == 303
     assert stored() == 0
+
+
+def test_the_traffic_lights_show_each_units_status(client, app):
+    world = builders.build_college(db.session)
+    measurements.seed_indicators(db.session, DATA / "indicators.yaml")
+    checked = measurements.preview(db.session, measurements.read_table("m.csv", GOOD.encode()))
+    measurements.accept(db.session, checked, world.qo, "m.csv")
+    sign_in(client, world.qo)
+    html = client.get("/indicators/lights?level=major&period=2026").get_data(as_text=True)
+    matrix = html.split('id="lights"')[1]
+    assert 'class="light-met" data-status="met">95.5' in matrix
+    assert 'class="light-yellow" data-status="yellow">78.1' in matrix
+    assert "软件技术" in matrix and "计算机应用技术" in matrix
+    assert "暂无该周期的监测数据" in client.get("/indicators/lights?period=1999").get_data(as_text=True)

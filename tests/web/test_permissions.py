@@ -64,6 +64,8 @@ ROUTES = [
     ("GET", "/export.xlsx", dict.fromkeys(PEOPLE[1:], 200)),
     ("GET", "/dashboard/overdue?sort=-due", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200,
                                              OWNER: 403, HEAD: 200, QO: 200}),
+    ("GET", "/indicators/lights", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403,
+                                   OWNER: 403, HEAD: 403, QO: 200}),
     ("GET", "/indicators/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
                              HEAD: 403, QO: 200}),
     ("POST", "/indicators/import", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403,
