@@ -55,6 +55,10 @@ OPENAPI = {
                     "responses": _ok("Comments")},
             "post": {"summary": "Add a comment", "parameters": [_ID],
                      "requestBody": _body("NewComment"), "responses": _ok("Comment", "201")}},
+        "/measurements": {"post": {"summary": "Push indicator values (the quality office or the "
+                                              "data centre's account); all checked, all or none written",
+                                   "requestBody": _body("Measurements"),
+                                   "responses": _ok("Imported")}},
         "/cycles": {"get": {"summary": "Cycles I may see", "parameters": _PAGE + [
             {"name": "level", "in": "query", "schema": {"type": "string"}},
             {"name": "unit", "in": "query", "schema": {"type": "string"},
@@ -134,6 +138,15 @@ OPENAPI = {
                 "created_at": {"type": "string", "format": "date-time"}}},
             "Comments": {"type": "object", "properties": {"items": {
                 "type": "array", "items": {"$ref": "#/components/schemas/Comment"}}}},
+            "Measurements": {"type": "object", "required": ["measurements"], "properties": {
+                "source": {"type": "string"},
+                "measurements": {"type": "array", "items": {"type": "object", "properties": {
+                    "period": {"type": "string"}, "unit": {"type": "string"},
+                    "indicator": {"type": "string"}, "value": {"type": "number"},
+                    "source": {"type": "string"}}}}}},
+            "Imported": {"type": "object", "properties": {
+                "new": {"type": "integer"}, "changed": {"type": "integer"},
+                "unchanged": {"type": "integer"}, "warnings": {"type": "integer"}}},
             "Cycle": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "level": {"type": "string"}, "unit": {"type": "string"},
                 "unit_name": {"type": "string"}, "subject": {"type": "string"},

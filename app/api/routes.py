@@ -13,7 +13,7 @@ from app.api.openapi import OPENAPI
 from app.extensions import db
 from app.i18n import translate
 from app.models import ApiToken, Cycle, Task, User, utcnow
-from app.services import bulk
+from app.services import bulk, measurements
 from app.services import cycles as service
 from app.services.cycles import LEVELS
 from workflows import Refused
@@ -242,6 +242,29 @@ def post_comment(task_id):
     except Refused as exc:
         return _refused(exc)
     return jsonify(comment_json(comment)), 201
+
+
+@bp.post("/measurements")
+@token_required
+def push_measurements():
+    """The data centre pushes indicator values; all are checked, all or none are written."""
+    if not access.has_college_role(g.api_user, "quality_office", "admin"):
+        return _error(403, _("You do not have permission to do this."))
+    body = _json_body()
+    try:
+        checked = measurements.preview(db.session, measurements.table_from_json(
+            body.get("measurements")))
+    except Refused as exc:
+        return _refused(exc)
+    if checked.bad:
+        # rows are counted from 1 as the caller sent them (the file's header row is row 1)
+        return _error(422, _("Some measurements need fixing; nothing was imported."),
+                      rows={str(r.number - 1): translate(r.error, r.error_params)
+                            for r in checked.bad})
+    counts = measurements.accept(db.session, checked, g.api_user,
+                                 str(body.get("source") or "api")[:200])
+    return jsonify({**counts, "warnings": sum(1 for r in checked.good
+                                              if r.status in ("yellow", "red"))})
 
 
 @bp.get("/cycles/<int:cycle_id>")

@@ -159,6 +159,21 @@ def preview(session, table: list[list[str]]) -> Preview:
     return Preview(rows)
 
 
+def table_from_json(items) -> list[list[str]]:
+    """A pushed list of {period, unit, indicator, value, source} as the rows of a file."""
+    if not isinstance(items, list) or not items:
+        raise Invalid(N_("Send the values as {\"measurements\": [...]}, at least one."))
+    if len(items) > MAX_ROWS:
+        raise Invalid(N_("At most %(max)d rows at a time."), max=MAX_ROWS)
+    table = [["period", "unit_code", "indicator_code", "value", "source"]]
+    for item in items:
+        if not isinstance(item, dict):
+            raise Invalid(N_("Each measurement must be an object."))
+        table.append(["" if item.get(k) is None else str(item.get(k)).strip()
+                      for k in ("period", "unit", "indicator", "value", "source")])
+    return table
+
+
 def accept(session, checked: Preview, actor: User | None, source_name: str,
            now: dt.datetime | None = None) -> dict[str, int]:
     """Write the good rows of a preview; refused when any row is bad (fix the file first)."""

@@ -176,3 +176,26 @@ def test_healthz_reports_database_and_scheduler(app, client):
 def test_cycle_row_is_untouched_by_a_refused_api_call(api, world):
     api("POST", f"/tasks/{world.fill.id}/submit", world.head1, json={"fields": TARGETS})
     assert db.session.get(Cycle, world.cycle.id).version == 1
+
+
+def test_the_data_centre_pushes_measurements_all_or_nothing(api, world, app):
+    from pathlib import Path
+
+    from app.models import Measurement
+    from app.services import measurements
+    measurements.seed_indicators(db.session, Path(app.root_path) / "data" / "indicators.yaml")
+    good = [{"period": "2026", "unit": "510203", "indicator": "M01", "value": 95.5,
+             "source": "数据中心"},
+            {"period": "2026", "unit": "510203", "indicator": "M03", "value": "70"}]
+    response = api("POST", "/measurements", world.qo, json={"measurements": good})
+    assert response.status_code == 200
+    assert (response.json["new"], response.json["warnings"]) == (2, 1)
+    again = api("POST", "/measurements", world.qo, json={"measurements": good})
+    assert again.json["unchanged"] == 2
+    bad = api("POST", "/measurements", world.qo, json={"measurements": [
+        {"period": "2026", "unit": "510201", "indicator": "M01", "value": 90},
+        {"period": "2026", "unit": "nowhere", "indicator": "M01", "value": 90}]})
+    assert bad.status_code == 422 and list(bad.json["error"]["rows"]) == ["2"]
+    assert db.session.scalar(select(func.count()).select_from(Measurement)) == 2
+    assert api("POST", "/measurements", world.qo, json={"measurements": "all"}).status_code == 422
+    assert api("POST", "/measurements", world.head1, json={"measurements": good}).status_code == 403

@@ -33,6 +33,9 @@ ROUTES = [
     ("POST", "/tasks/{review}/comments", {"body": "请补充说明"},
      {**HIDDEN, OWNER: 201, HEAD: 201, QO: 201}),
     ("POST", "/tasks/reassign", {"task_ids": "REVIEW", "to": "head1b"}, EVERYONE),
+    ("POST", "/measurements", {"measurements": [{"period": "2026", "unit": "510203",
+                                                 "indicator": "M09", "value": 1}]},
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 422}),
     ("GET", "/dashboard", None, {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                                  HEAD: 200, QO: 200}),
 ]
