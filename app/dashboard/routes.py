@@ -5,19 +5,18 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app import access, queries
+from app.bulk_page import bulk_result
 from app.dashboard import bp
 from app.dashboard.forms import LaunchForm
-from wtforms.fields.choices import SelectChoice
 from app.exports import MAX_ROWS, xlsx_response
 from app.extensions import db
-from app.i18n import local
-from app.i18n import translate
-from app.models import Period, User, utcnow
-from app.services.cycles import launch_cycles
+from app.i18n import local, translate
+from app.models import Period, utcnow
 from app.services import bulk, plans
-from app.services.cycles import LEVELS, definition_for_level, plan_launch
+from app.services.cycles import LEVELS, definition_for_level, launch_cycles, plan_launch
 from workflows import Refused
 
 
@@ -91,30 +90,17 @@ def export_overdue():
 @bp.route("/urge", methods=["POST"])
 def urge():
     """Urge (催办) the people on the ticked overdue tasks, with a message."""
-    message = request.form.get("message", "")
-    try:
-        results = bulk.urge_many(db.session, request.form.getlist("task_ids"), current_user,
-                                 message)
-    except Refused as exc:
-        flash(translate(exc.message, exc.params), "error")
-        return redirect(url_for("dashboard.index")), 303
-    return render_template("bulk_result.html", title=_("Urge"), results=results,
-                           tasks=queries.tasks_by_id(db.session, [r.task_id for r in results]),
-                           back=url_for("dashboard.index"))
+    return bulk_result(_("Urge"), lambda: bulk.urge_many(
+        db.session, request.form.getlist("task_ids"), current_user,
+        request.form.get("message", "")), url_for("dashboard.index"))
 
 
 @bp.route("/reassign", methods=["POST"])
 def reassign():
     """Hand the ticked tasks to one person (改派), with a reason."""
-    try:
-        results = bulk.reassign_many(db.session, request.form.getlist("task_ids"), current_user,
-                                     request.form.get("to"), request.form.get("message"))
-    except Refused as exc:
-        flash(translate(exc.message, exc.params), "error")
-        return redirect(url_for("dashboard.index")), 303
-    return render_template("bulk_result.html", title=_("Reassign"), results=results,
-                           tasks=queries.tasks_by_id(db.session, [r.task_id for r in results]),
-                           back=url_for("dashboard.index"))
+    return bulk_result(_("Reassign"), lambda: bulk.reassign_many(
+        db.session, request.form.getlist("task_ids"), current_user, request.form.get("to"),
+        request.form.get("message")), url_for("dashboard.index"))
 
 
 @bp.route("/launch/preview")
@@ -132,9 +118,7 @@ def launch_preview():
     except Refused as exc:
         flash(translate(exc.message, exc.params), "error")
         return redirect(url_for("dashboard.index")), 303
-    owner_ids = {s.owner_id for s in plan.new}
-    owners = dict(db.session.execute(select(User.id, User.name)
-                                     .where(User.id.in_(owner_ids))).all())
+    owners = queries.names_of(db.session, {s.owner_id for s in plan.new})
     return render_template("dashboard/launch_preview.html", plan=plan, owners=owners,
                            form=form)
 

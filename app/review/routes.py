@@ -9,6 +9,7 @@ from app.i18n import translate
 from app.models import utcnow
 from app.review import bp
 from app.review.forms import ReviewForm
+from app.bulk_page import bulk_result
 from app.services import bulk
 from app.services.cycles import LEVELS, definition_for_level
 from app.services import cycles as service
@@ -34,15 +35,9 @@ def approve_many():
     if not form.validate_on_submit():
         flash(_("The comment is too long (at most 2000 characters)."), "error")
         return redirect(url_for("review.queue")), 303
-    try:
-        results = bulk.approve_many(db.session, request.form.getlist("task_ids"), current_user,
-                                    form.comment.data)
-    except Refused as exc:
-        flash(translate(exc.message, exc.params), "error")
-        return redirect(url_for("review.queue")), 303
-    return render_template("bulk_result.html", title=_("Approve many"), results=results,
-                           tasks=queries.tasks_by_id(db.session, [r.task_id for r in results]),
-                           back=url_for("review.queue"))
+    return bulk_result(_("Approve many"), lambda: bulk.approve_many(
+        db.session, request.form.getlist("task_ids"), current_user, form.comment.data),
+        url_for("review.queue"))
 
 
 @bp.route("/tasks/<int:task_id>/<any(approve, return):decision>", methods=["POST"])

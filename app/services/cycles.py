@@ -380,8 +380,9 @@ def approve(session, task_id: int, actor: User, comment: str | None = None,
            comment=comment, now=now, step=task.step,
            **({"on_behalf_of": on_behalf} if on_behalf else {}))
     if _step_still_open(session, task):
-        pass  # an "all" step: the others' approvals are still to come
-    elif task.step + 1 < len(stage.reviews):
+        session.commit()  # an "all" step: the others' approvals are still to come
+        return task
+    if task.step + 1 < len(stage.reviews):
         _open_review_task(session, cycle, definition, stage, task.step + 1, now)
     else:
         _deliverable(session, cycle, stage.name).status = "approved"
@@ -415,6 +416,24 @@ def save_draft(session, task_id: int, actor: User, fields,
     return task
 
 
+def _taker(session, task: Task, user_id: int, not_actor: User | None = None) -> User:
+    """The person a task is being handed to, if they can take it (改派 and 委托 alike)."""
+    person = session.get(User, user_id) if 0 < user_id < 2**31 else None
+    if (person is None or (not_actor is not None and person.id == not_actor.id)
+            or not access.may_take_over(person, task)):
+        raise Invalid(N_("%(name)s cannot take this task: a review stays with its reviewing "
+                         "group, a fill-in with the cycle's unit."),
+                      name=person.name if person else "?")
+    return person
+
+
+def _check_not_reviewer(session, person: User, task: Task) -> None:
+    """Whoever writes a stage's report must not be one of its reviewers."""
+    if _would_review(session, person, task.cycle, task.cycle.definition.stage(task.stage)):
+        raise Invalid(N_("%(name)s reviews this stage and cannot also write its report."),
+                      name=person.name)
+
+
 def delegate(session, task_id: int, actor: User, to_user_id: int, note: str | None,
              now: dt.datetime | None = None) -> Task:
     """Hand a fill-in to a colleague to prepare; it comes back to the actor to confirm (委托)."""
@@ -425,14 +444,8 @@ def delegate(session, task_id: int, actor: User, to_user_id: int, note: str | No
     guards.check_task_open(task.status)
     if not access.can_delegate(actor, task):
         raise Forbidden(N_("Only the person holding a fill-in task may delegate it, once at a time."))
-    colleague = session.get(User, to_user_id) if 0 < to_user_id < 2**31 else None
-    if colleague is None or colleague.id == actor.id or not access.may_take_over(colleague, task):
-        raise Invalid(N_("%(name)s cannot take this task: a review stays with its reviewing "
-                         "group, a fill-in with the cycle's unit."),
-                      name=colleague.name if colleague else "?")
-    if _would_review(session, colleague, task.cycle, task.cycle.definition.stage(task.stage)):
-        raise Invalid(N_("%(name)s reviews this stage and cannot also write its report."),
-                      name=colleague.name)
+    colleague = _taker(session, task, to_user_id, not_actor=actor)
+    _check_not_reviewer(session, colleague, task)
     try:
         note = guards.check_comment(note)
     except Refused as exc:
@@ -545,17 +558,11 @@ def reassign(session, task_id: int, actor: User, to_user_id: int, reason: str | 
     guards.check_task_open(task.status)
     if not access.can_reassign(actor, task):
         raise Forbidden(N_("Only the unit leader or the quality office may reassign this task."))
-    person = session.get(User, to_user_id) if 0 < to_user_id < 2**31 else None
-    if person is None or not access.may_take_over(person, task):
-        raise Invalid(N_("%(name)s cannot take this task: a review stays with its reviewing "
-                         "group, a fill-in with the cycle's unit."),
-                      name=person.name if person else "?")
+    person = _taker(session, task, to_user_id)
     if task.assignee_id == person.id:
         raise Conflict(N_("%(name)s already has this task."), name=person.name)
-    if task.kind == "fill" and _would_review(session, person, task.cycle,
-                                             task.cycle.definition.stage(task.stage)):
-        raise Invalid(N_("%(name)s reviews this stage and cannot also write its report."),
-                      name=person.name)
+    if task.kind == "fill":
+        _check_not_reviewer(session, person, task)
     try:
         note = guards.check_comment(reason)
     except Refused as exc:
