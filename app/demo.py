@@ -66,7 +66,8 @@ def load_demo(session, password: str, launch: bool = True,
     year_data = college["academic_year"]
     year = Period(kind="year", name=year_data["name"],
                   start=dt.date.fromisoformat(year_data["start"]),
-                  end=dt.date.fromisoformat(year_data["end"]))
+                  end=dt.date.fromisoformat(year_data["end"]),
+                  data_label=year_data["start"][:4])
     session.add(year)
     session.flush()
     for term in year_data["terms"]:

@@ -4,14 +4,14 @@ from app.models.org import (
     COLLEGE_WIDE_ROLES, ApiToken, Course, Holiday, LoginFailure, OrgUnit, Period,
     RoleAssignment, SchoolClass, StandIn, User,
 )
-from app.models.indicators import Indicator, Measurement
+from app.models.indicators import Indicator, Measurement, Standard, Target, Warning
 from app.models.types import utcnow
 from app.models.work import (
     Attachment, Cycle, Deliverable, DeliverableVersion, LaunchPlan, Task, TaskComment,
 )
 
 __all__ = [
-    "AuditEvent", "Indicator", "Measurement", "Notification", "ReminderLog", "SchedulerTick", "COLLEGE_WIDE_ROLES",
+    "AuditEvent", "Indicator", "Measurement", "Standard", "Target", "Warning", "Notification", "ReminderLog", "SchedulerTick", "COLLEGE_WIDE_ROLES",
     "ApiToken", "Course", "Holiday", "LoginFailure", "OrgUnit", "Period", "RoleAssignment",
     "SchoolClass", "StandIn", "User", "Attachment", "LaunchPlan", "Cycle", "Deliverable", "DeliverableVersion", "Task", "TaskComment", "utcnow",
 ]

@@ -158,6 +158,8 @@ class Period(db.Model):
     start: Mapped[dt.date] = mapped_column(Date)
     end: Mapped[dt.date] = mapped_column(Date)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("periods.id"))
+    #: The label the data platform gives this year's values (e.g. "2026"); terms use their year's.
+    data_label: Mapped[str | None] = mapped_column(String(32))
 
 
 class Holiday(db.Model):

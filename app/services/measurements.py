@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from app.models import AuditEvent, Indicator, Measurement, OrgUnit, User, utcnow
+from app.models import AuditEvent, Indicator, Measurement, OrgUnit, Period, User, utcnow
 from app.services.errors import Invalid
 from workflows.indicators import judge
 from workflows.model import N_
@@ -206,3 +206,14 @@ def accept(session, checked: Preview, actor: User | None, source_name: str,
                                at=now, data={"file": source_name, **counts}))
     session.commit()
     return counts
+
+
+def data_label(session, period: Period) -> str:
+    """The label the data platform gives a period's values: its own, its year's, or its start year."""
+    if period.data_label:
+        return period.data_label
+    if period.parent_id is not None:
+        parent = session.get(Period, period.parent_id)
+        if parent is not None and parent.data_label:
+            return parent.data_label
+    return str(period.start.year)
