@@ -24,6 +24,13 @@ def _cell(worksheet, value):
 
 def xlsx_response(filename: str, sheet: str, headers: list[str], rows):
     """Send `rows` (an iterable of lists) as a workbook with a bold, frozen header row."""
+    return send_file(io.BytesIO(xlsx_bytes(sheet, headers, rows)), as_attachment=True,
+                     download_name=filename,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def xlsx_bytes(sheet: str, headers: list[str], rows) -> bytes:
+    """`rows` as the bytes of a workbook with a bold, frozen header row."""
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(title=sheet[:31])
     widths = [max(8, len(h) * 2 + 2) for h in headers]
@@ -43,6 +50,4 @@ def xlsx_response(filename: str, sheet: str, headers: list[str], rows):
         worksheet.append([_cell(worksheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    buffer.seek(0)
-    return send_file(buffer, as_attachment=True, download_name=filename,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return buffer.getvalue()

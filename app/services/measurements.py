@@ -21,6 +21,13 @@ from workflows.indicators import judge
 from workflows.model import N_
 
 COLUMNS = ("period", "unit_code", "indicator_code", "value")
+#: The Chinese headings a hand-made or platform sheet may use instead of the column names.
+ALIASES = {"年度": "period", "统计年度": "period", "数据年度": "period", "期间": "period",
+           "单位代码": "unit_code", "专业代码": "unit_code", "部门代码": "unit_code",
+           "单位名称": "unit_name", "专业名称": "unit_name",
+           "指标代码": "indicator_code", "指标编码": "indicator_code", "指标名称": "indicator_name",
+           "数值": "value", "值": "value", "指标值": "value", "来源": "source", "数据来源": "source"}
+HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 100_000
 
 
@@ -50,6 +57,32 @@ class Preview:
     @property
     def bad(self) -> list[Row]:
         return [r for r in self.rows if r.error is not None]
+
+
+class IndicatorLines:
+    """The library's versions, loaded once: which lines judge a code's value for a data period.
+
+    A version applies from its `from_label` on; a period uses the newest version that had begun,
+    so last year's values stay judged by last year's lines.
+    """
+
+    def __init__(self, session):
+        self.versions: dict[str, list[Indicator]] = {}
+        for indicator in session.scalars(select(Indicator).where(Indicator.active.is_(True))
+                                         .order_by(Indicator.from_label, Indicator.version)):
+            self.versions.setdefault(indicator.code, []).append(indicator)
+
+    def known(self, code: str) -> bool:
+        return code in self.versions
+
+    def for_period(self, code: str, label: str) -> Indicator:
+        versions = self.versions[code]
+        begun = [v for v in versions if v.from_label <= label]
+        return begun[-1] if begun else versions[0]
+
+    def judge(self, code: str, label: str, value) -> str:
+        lines = self.for_period(code, label)
+        return judge(value, lines.operator, lines.target, lines.warn, lines.severe)
 
 
 def seed_indicators(session, path: Path) -> int:
@@ -99,29 +132,44 @@ def _cell(cells: list[str], at: dict[str, int], name: str) -> str:
     return cells[i] if i is not None and i < len(cells) else ""
 
 
+def _header(table: list[list[str]]) -> tuple[int, dict[str, int]]:
+    """The header row's index and where each column is: the first of the top rows naming all
+    the columns, so a title row or a merged two-row header above it is passed over."""
+    first, above = None, []
+    for index, cells in enumerate(table[:HEADER_SEARCH_ROWS]):
+        if not any(cells):
+            above = []
+            continue
+        # a heading merged down over two rows sits in the upper one: fill the gaps from it
+        merged = [cell or (above[i] if i < len(above) else "") for i, cell in enumerate(cells)]
+        for candidate in (cells, merged):
+            at = {}
+            for i, cell in enumerate(candidate):
+                at.setdefault(ALIASES.get(cell.strip().lower(), cell.strip().lower()), i)
+            if all(c in at for c in COLUMNS):
+                return index, at
+            first = at if first is None else first
+        above = cells
+    if first is None:
+        raise Invalid(N_("The file is empty."))
+    missing = [c for c in COLUMNS if c not in first]
+    raise Invalid(N_("The header row lacks the column(s) %(columns)s."),
+                  columns=", ".join(missing))
+
+
 def preview(session, table: list[list[str]]) -> Preview:
     """Check every row against the org tree and the indicator library; write nothing."""
-    while table and not any(table[0]):
-        table = table[1:]
-    if not table:
-        raise Invalid(N_("The file is empty."))
-    header = [h.strip().lower() for h in table[0]]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise Invalid(N_("The header row lacks the column(s) %(columns)s."),
-                      columns=", ".join(missing))
-    if len(table) - 1 > MAX_ROWS:
+    start, at = _header(table)
+    if len(table) - start - 1 > MAX_ROWS:
         raise Invalid(N_("At most %(max)d rows at a time."), max=MAX_ROWS)
-    at = {name: header.index(name) for name in header}
     units = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
-    indicators = {i.code: i for i in session.scalars(
-        select(Indicator).where(Indicator.active.is_(True)).order_by(Indicator.version))}
+    lines = IndicatorLines(session)
     existing = {(code, unit_id, period): value for code, unit_id, period, value in session.execute(
         select(Measurement.indicator_code, Measurement.unit_id, Measurement.period_label,
                Measurement.value))}
     seen: dict[tuple, int] = {}
     rows = []
-    for number, cells in enumerate(table[1:], start=2):
+    for number, cells in enumerate(table[start + 1:], start=start + 2):
         if not any(cells):
             continue
 
@@ -131,7 +179,7 @@ def preview(session, table: list[list[str]]) -> Preview:
             row.error = N_("The period is missing.")
         elif row.unit_code not in units:
             row.error, row.error_params = N_("Unknown unit %(code)s."), {"code": row.unit_code}
-        elif row.indicator_code not in indicators:
+        elif not lines.known(row.indicator_code):
             row.error, row.error_params = (N_("Unknown indicator %(code)s."),
                                            {"code": row.indicator_code})
         else:
@@ -150,9 +198,7 @@ def preview(session, table: list[list[str]]) -> Preview:
                                            {"row": seen[key]})
             continue
         seen[key] = row.number
-        indicator = indicators[row.indicator_code]
-        row.status = judge(row.value, indicator.operator, indicator.target, indicator.warn,
-                           indicator.severe)
+        row.status = lines.judge(row.indicator_code, row.period, row.value)
         previous = existing.get(key)
         row.change = ("new" if previous is None
                       else "unchanged" if Decimal(previous) == row.value else "changed")

@@ -112,3 +112,31 @@ def test_the_cli_checks_then_imports(app, world, tmp_path):
     assert stored() == 0
     runner.invoke(args=["measurements", "import", str(path), "--accept"])
     assert stored() == 1
+
+
+def test_an_xlsx_with_a_merged_title_and_a_two_row_merged_header_reads_by_its_headings(world):
+    """As offices lay sheets out: a merged title, a merged group heading, Chinese headings."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["2026年专业状态数据（导出）"])
+    sheet.merge_cells("A1:F1")
+    sheet.append(["年度", "专业", None, "指标", None, "数值"])
+    sheet.merge_cells("B2:C2")
+    sheet.merge_cells("D2:E2")
+    sheet.append([None, "专业代码", "专业名称", "指标代码", "指标名称", None])
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("F2:F3")
+    sheet.append(["2026", "510203", "软件技术", "M01", "去向落实率", 95.5])
+    sheet.append(["2026", "510201", "计算机应用技术", "M03", "报到率", "很高"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    # the headings of the merged cells sit in rows 2 and 3; their union names every column
+    checked = measurements.preview(db.session, measurements.read_table("m.xlsx", buffer.getvalue()))
+    assert [(r.number, r.unit_code, r.value, r.status) for r in checked.good] == [
+        (4, "510203", 95.5, "met")]
+    assert [(r.number, r.error) for r in checked.bad] == [(5, "%(value)s is not a number.")]
+
+
+def test_leading_blank_lines_do_not_shift_the_row_numbers(world):
+    checked = check("\n\n" + HEADER + "2026,510203,软件技术,M01,x,abc,平台\n")
+    assert [r.number for r in checked.bad] == [4]

@@ -61,7 +61,8 @@ def test_the_traffic_lights_show_each_units_status(client, app):
     sign_in(client, world.qo)
     html = client.get("/indicators/lights?level=major&period=2026").get_data(as_text=True)
     matrix = html.split('id="lights"')[1]
-    assert 'class="light-met" data-status="met">95.5' in matrix
-    assert 'class="light-yellow" data-status="yellow">78.1' in matrix
+    assert 'class="light-met" data-status="met"><a href="/indicators/trend?indicator=M01&amp;unit=510203"' in matrix
+    assert '>95.5</a>' in matrix
+    assert 'class="light-yellow" data-status="yellow"><a ' in matrix and ">78.1</a>" in matrix
     assert "软件技术" in matrix and "计算机应用技术" in matrix
     assert "暂无该周期的监测数据" in client.get("/indicators/lights?period=1999").get_data(as_text=True)

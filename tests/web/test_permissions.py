@@ -72,6 +72,26 @@ ROUTES = [
                                     OWNER: 403, HEAD: 403, QO: 303}),  # no file: refused
     ("POST", "/indicators/import/accept", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403,
                                            OWNER: 403, HEAD: 403, QO: 303}),  # no token
+    ("GET", "/indicators/library.xlsx",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 200}),
+    ("POST", "/indicators/library",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 303}),
+    ("GET", "/indicators/new",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 200}),
+    ("POST", "/indicators/new",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 422}),
+    ("GET", "/indicators/Z99",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 404}),
+    ("POST", "/indicators/Z99",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 404}),
+    ("POST", "/indicators/Z99/active",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 400}),
+    ("GET", "/indicators/measurements/new",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 200}),
+    ("POST", "/indicators/measurements/new",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 422}),
+    ("GET", "/indicators/trend?indicator=Z99",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 404}),
     ("GET", "/dashboard/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                             HEAD: 200, QO: 200}),
     ("POST", "/dashboard/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
@@ -83,7 +103,8 @@ CHANGERS = {"/review/approve-many": {HEAD}, "/dashboard/urge": {HEAD, QO},
             "/dashboard/reassign": {HEAD, QO},
             "/tasks/{review}/attachments": set(),
             "/dashboard/launch/plan": set(),  # no day given: refused
-            "/indicators/import": set(), "/indicators/import/accept": set()}  # no file sent: refused before any change
+            "/indicators/import": set(), "/indicators/import/accept": set(),
+            "/indicators/library": set()}  # no file sent: refused before any change
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/language/<code>"),
           ("GET", "/healthz"), ("GET", "/static/<path:filename>"), ("GET", "/api/v1/openapi.json")}
 
@@ -124,6 +145,7 @@ def test_every_route_is_in_the_matrix(app):
     for method, template, _ in ROUTES:
         covered.add((method, template.split("?")[0].replace("/999/", "/<int:stand_in_id>/")
                      .replace("/attachments/999", "/attachments/<int:attachment_id>")
+                     .replace("/indicators/Z99", "/indicators/<code>")
                      .replace("{cycle}", "<int:cycle_id>")
                      .replace("{review}", "<int:task_id>").replace("{fill}", "<int:task_id>")))
     missing = []

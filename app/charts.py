@@ -1,0 +1,79 @@
+"""Charts drawn on the server as inline SVG: nothing to load from anywhere, and they print."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+COLOURS = ("#1f6feb", "#8250df", "#57606a", "#bf8700")
+LINE_COLOURS = {"target": "#1a7f37", "warn": "#bf8700", "severe": "#cf222e"}
+
+
+@dataclass
+class Series:
+    name: str
+    points: list[tuple[str, Decimal | None]]  # (period label, value or None)
+
+
+def line_chart(labels: list[str], series: list[Series], lines: dict[str, tuple[str, Decimal]],
+               width: int = 640, height: int = 260, title: str = "") -> Markup:
+    """Values by period, one polyline per series, with horizontal reference lines.
+
+    `lines` maps a kind (target / warn / severe) to (its caption, its value).
+    """
+    left, right, top, bottom = 48, 120, 16, 32
+    values = [float(v) for s in series for _p, v in s.points if v is not None]
+    values += [float(v) for _c, v in lines.values()]
+    if not labels or not values:
+        return Markup("")
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.1 or abs(high) * 0.1 or 1.0
+    low, high = low - pad, high + pad
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x(i: int) -> float:
+        return left + (plot_w * (i + 0.5) / len(labels))
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - (v - low) / (high - low))
+
+    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
+             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+             f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
+             f'stroke="#d0d7de"/>']
+    for step in range(5):
+        v = low + (high - low) * step / 4
+        parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" '
+                     f'font-size="11" fill="#57606a">{_fmt(v)}</text>')
+    for i, label in enumerate(labels):
+        parts.append(f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="middle" '
+                     f'font-size="12" fill="#24292f">{escape(label)}</text>')
+    for kind, (caption, value) in lines.items():
+        yy = y(float(value))
+        colour = LINE_COLOURS.get(kind, "#57606a")
+        parts.append(f'<line class="line-{kind}" x1="{left}" x2="{left + plot_w}" y1="{yy:.1f}" '
+                     f'y2="{yy:.1f}" stroke="{colour}" stroke-dasharray="6 4"/>'
+                     f'<text x="{left + plot_w + 6}" y="{yy + 4:.1f}" font-size="11" '
+                     f'fill="{colour}">{escape(caption)} {_fmt(float(value))}</text>')
+    for n, s in enumerate(series):
+        colour = COLOURS[n % len(COLOURS)]
+        at = {label: v for label, v in s.points}
+        points = [(x(i), y(float(at[label]))) for i, label in enumerate(labels)
+                  if at.get(label) is not None]
+        if len(points) > 1:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+            parts.append(f'<polyline class="series" points="{path}" fill="none" '
+                         f'stroke="{colour}" stroke-width="2"/>')
+        for (px, py), label in zip(points, [lb for lb in labels if at.get(lb) is not None]):
+            parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{colour}">'
+                         f'<title>{escape(s.name)} {escape(label)}: '
+                         f'{_fmt(float(at[label]))}</title></circle>')
+        parts.append(f'<text x="{left + 4}" y="{top + 14 + 14 * n}" font-size="12" '
+                     f'fill="{colour}">● {escape(s.name)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.1f}".rstrip("0").rstrip(".") if abs(v) < 1e6 else f"{v:.3g}"
