@@ -12,6 +12,7 @@ from app.models import (
 )
 from app.services.cycles import LEVELS, definition_for_level, launch_cycles
 from app.services.measurements import seed_indicators
+from app.services.standards import seed_standards
 
 DATA = Path(__file__).parent / "data" / "demo-college.yaml"
 
@@ -79,6 +80,7 @@ def load_demo(session, password: str, launch: bool = True,
                             end=dt.date.fromisoformat(holiday["end"])))
     session.commit()
     seed_indicators(session, DATA.parent / "indicators.yaml")
+    seed_standards(session, DATA.parent / "standards.yaml")
 
     launched: dict[str, int] = {}
     if launch:

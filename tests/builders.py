@@ -98,12 +98,18 @@ TARGETS = {"summary": "围绕产教融合提升就业质量",
                         "deadline": "2027-08-31"}]}
 
 
-def valid_fields(stage) -> dict:
-    """A complete, valid deliverable for any stage form."""
+#: An indicator of each level, as a standards row must name one (the library's codes).
+SAMPLE_INDICATORS = {"school": "S01", "major": "M01", "course": "K01", "teacher": "T01",
+                     "student": "X01"}
+
+
+def valid_fields(stage, level: str = "major") -> dict:
+    """A complete, valid deliverable for any stage form of a cycle of `level`."""
     out = {}
     for field in stage.form:
         if field.type == "table":
-            out[field.name] = [{c.name: _sample(c) for c in field.columns}]
+            out[field.name] = [{c.name: SAMPLE_INDICATORS[level] if c.name == "indicator"
+                                else _sample(c) for c in field.columns}]
         else:
             out[field.name] = _sample(field)
     return out

@@ -20,6 +20,7 @@ from app.models import (
     SchoolClass, Task, TaskComment, User, utcnow,
 )
 from app.notify import group_members, notify, task_recipients
+from app.services import standards
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows import CLOSED, Refused, definitions, get_definition
 from workflows import guards
@@ -323,6 +324,18 @@ def _current_checks(task: Task, cycle: Cycle) -> None:
     guards.check_task_current(task.stage, task.round, cycle.stage, cycle.round)
 
 
+def _checked(session, task: Task, fields) -> dict:
+    """The stage's deliverable, complete and typed, its standards each measured by an indicator."""
+    stage = task.cycle.definition.stage(task.stage)
+    try:
+        data = validate(stage.form, fields)
+    except FormErrors as exc:
+        raise Invalid(N_("Some fields need attention."), errors=exc.errors) from None
+    if any(f.name == standards.FIELD for f in stage.form):
+        standards.check_measurable(session, task.cycle.level, data)
+    return data
+
+
 def submit(session, task_id: int, actor: User, fields, now: dt.datetime | None = None) -> DeliverableVersion:
     """The owner submits the stage's deliverable; the first review step opens."""
     now = now or utcnow()
@@ -335,10 +348,7 @@ def submit(session, task_id: int, actor: User, fields, now: dt.datetime | None =
                           "and submit."), name=task.delegated_by.name)
     definition = task.cycle.definition
     stage = definition.stage(task.stage)
-    try:  # before taking any lock: checking a large submission must not hold up others
-        data = validate(stage.form, fields)
-    except FormErrors as exc:
-        raise Invalid(N_("Some fields need attention."), errors=exc.errors) from None
+    data = _checked(session, task, fields)  # before any lock: checking must not hold others up
     task = load_task(session, task_id, lock=True)
     cycle = task.cycle
     session.refresh(cycle)
@@ -469,10 +479,7 @@ def resolve(session, task_id: int, actor: User, fields, now: dt.datetime | None 
         raise NotFound(N_("No such task."))
     if not access.can_resolve(actor, task):
         raise Forbidden(N_("Only the colleague this task was delegated to may hand it back."))
-    try:  # complete and typed, so the owner receives something they can submit as it is
-        data = validate(task.cycle.definition.stage(task.stage).form, fields)
-    except FormErrors as exc:
-        raise Invalid(N_("Some fields need attention."), errors=exc.errors) from None
+    data = _checked(session, task, fields)  # so the owner can submit it as it is
     task = load_task(session, task_id, lock=True)
     owner_id = task.delegated_by_id
     if task.status != "open" or task.assignee_id != actor.id or owner_id is None:

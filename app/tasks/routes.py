@@ -17,7 +17,7 @@ from app.models import Attachment, AuditEvent, Notification, Task, utcnow
 from app.notify import MESSAGES
 from app.review.forms import ReviewForm
 from app.services import cycles as service
-from app.services import attachments, standins
+from app.services import attachments, standards, standins
 from app.services.errors import Invalid
 from app.tasks import bp
 from app.tasks.forms import AttachmentForm, StandInForm, error_label, fill_form, form_fields, submitted_fields
@@ -144,7 +144,8 @@ def show(task_id):
             flash(_("The form has expired; please submit again."), "error")
         status = 422
     else:
-        form = fill_form(stage, task.draft or (latest.data if latest else None))
+        form = fill_form(stage, task.draft or (latest.data if latest else None)
+                         or _proposed(task, stage))
         status = 200
         _mark_read(task)
     return render_template("tasks/show.html", task=task, cycle=task.cycle, stage=stage,
@@ -326,3 +327,10 @@ def mark_read():
                        .values(read_at=utcnow()))
     db.session.commit()
     return redirect(url_for("tasks.notifications"))
+
+
+def _proposed(task, stage) -> dict | None:
+    """What a first fill-in starts from: the standard stage from the level's standard chain."""
+    if task.kind == "fill" and any(f.name == standards.FIELD for f in stage.form):
+        return standards.proposal(db.session, task.cycle)
+    return None

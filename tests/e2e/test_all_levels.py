@@ -50,7 +50,7 @@ def test_each_level_walks_its_own_chain(any_app, level):
     for stage in definition.stages:
         assert call("GET", f"/cycles/{cycle_id}", owner)["stage"] == stage.name
         task = task_of(owner)
-        call("POST", f"/tasks/{task['id']}/submit", owner, {"fields": valid_fields(stage)})
+        call("POST", f"/tasks/{task['id']}/submit", owner, {"fields": valid_fields(stage, level)})
         for step in stage.reviews:
             decider = PERSONNEL_HEAD if step.tier.startswith("unit:") else deciders[step.role]
             review = task_of(decider)

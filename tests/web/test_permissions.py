@@ -92,6 +92,16 @@ ROUTES = [
      {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 422}),
     ("GET", "/indicators/trend?indicator=Z99",
      {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 404}),
+    ("GET", "/standards/", dict.fromkeys(PEOPLE[1:], 200)),
+    ("GET", "/standards/?level=course", dict.fromkeys(PEOPLE[1:], 200)),
+    ("GET", "/standards/new",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 200}),
+    ("POST", "/standards/new",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 422}),
+    ("GET", "/standards/Z99",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 404}),
+    ("POST", "/standards/Z99",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 404}),
     ("GET", "/dashboard/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
                             HEAD: 200, QO: 200}),
     ("POST", "/dashboard/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
@@ -146,6 +156,7 @@ def test_every_route_is_in_the_matrix(app):
         covered.add((method, template.split("?")[0].replace("/999/", "/<int:stand_in_id>/")
                      .replace("/attachments/999", "/attachments/<int:attachment_id>")
                      .replace("/indicators/Z99", "/indicators/<code>")
+                     .replace("/standards/Z99", "/standards/<code>")
                      .replace("{cycle}", "<int:cycle_id>")
                      .replace("{review}", "<int:task_id>").replace("{fill}", "<int:task_id>")))
     missing = []
