@@ -25,6 +25,18 @@ MESSAGES = {
     "resolved": N_("%(who)s has prepared %(stage)s of %(cycle)s; check it and submit."),
     "urged": N_("%(who)s urges you on %(stage)s of %(cycle)s, due %(due)s. %(note)s"),
     "escalated": N_("Escalated to you: %(stage)s of %(cycle)s (%(assignee)s) is %(days)d day(s) overdue."),
+    "warning_opened": N_("Warning: %(indicator)s of %(unit)s is %(value)s for %(period)s, beyond "
+                         "its line; acknowledge it and give a rectification measure by %(due)s."),
+    "warning_escalated": N_("Escalated to you: the warning on %(indicator)s of %(unit)s has not "
+                            "been handled in time (%(state)s)."),
+    "warning_verified": N_("%(indicator)s of %(unit)s is back inside its line (%(value)s); close "
+                           "the warning with evidence."),
+    "warning_relapsed": N_("%(indicator)s of %(unit)s has crossed its line again (%(value)s); the "
+                           "rectification goes on."),
+    "target_cascaded": N_("%(who)s set %(unit)s a target: %(indicator)s %(value)s by %(deadline)s; "
+                          "confirm it or return it by %(due)s."),
+    "target_confirmed": N_("%(unit)s confirmed the target %(indicator)s %(value)s."),
+    "target_returned": N_("%(unit)s returned the target %(indicator)s %(value)s: %(reason)s"),
 }
 
 
@@ -54,9 +66,11 @@ def task_recipients(session, task: Task) -> list[int]:
 
 
 def notify(session, user_ids, key: str, task: Task | None = None, cycle_id: int | None = None,
-           **params) -> None:
+           warning_id: int | None = None, target_id: int | None = None, **params) -> None:
+    """Write one notification per person; it links to the task, cycle, warning or target."""
     assert key in MESSAGES, key
-    for user_id in dict.fromkeys(user_ids):
+    for user_id in dict.fromkeys(u for u in user_ids if u):
         session.add(Notification(user_id=user_id, kind=key, message=key, params=params,
                                  task_id=task.id if task else None,
-                                 cycle_id=cycle_id or (task.cycle_id if task else None)))
+                                 cycle_id=cycle_id or (task.cycle_id if task else None),
+                                 warning_id=warning_id, target_id=target_id))

@@ -15,7 +15,9 @@ class AuditEvent(db.Model):
     """One state change, decision, edit or reminder. Rows are only ever added."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_cycle_at", "cycle_id", "at"),)
+    __table_args__ = (Index("ix_audit_events_cycle_at", "cycle_id", "at"),
+                      Index("ix_audit_events_warning_at", "warning_id", "at"),
+                      Index("ix_audit_events_target_at", "target_id", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -23,6 +25,9 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(32))
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id"))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
+    #: What a warning's or a target's history is made of (预警, 目标确认).
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warnings.id"))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id"))
     from_stage: Mapped[str | None] = mapped_column(String(32))
     to_stage: Mapped[str | None] = mapped_column(String(32))
     round: Mapped[int | None]
@@ -52,6 +57,8 @@ class Notification(db.Model):
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id"))
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warnings.id"))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

@@ -106,7 +106,8 @@ class Target(db.Model):
     __tablename__ = "targets"
     __table_args__ = (UniqueConstraint("unit_id", "period_id", "indicator_code"),
                       Index("ix_targets_parent", "parent_id"),
-                      Index("ix_targets_period_status", "period_id", "status"))
+                      Index("ix_targets_period_status", "period_id", "status"),
+                      Index("ix_targets_status_confirm_by", "status", "confirm_by"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
@@ -119,6 +120,8 @@ class Target(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id"))
     status: Mapped[str] = mapped_column(String(16), default="confirmed")  # pending|confirmed|returned
     return_reason: Mapped[str | None] = mapped_column(Text)
+    #: When a cascaded target should be confirmed by; None once decided or for a unit's own.
+    confirm_by: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -127,6 +130,7 @@ class Target(db.Model):
 
     unit: Mapped[OrgUnit] = relationship()
     parent: Mapped[Target | None] = relationship(remote_side=[id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
 
     __mapper_args__ = {"version_id_col": version}
 
