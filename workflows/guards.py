@@ -78,3 +78,13 @@ def check_advance(definition: Definition, stage: Stage, approvals_done: int) -> 
     if approvals_done < len(stage.reviews):
         raise Refused(N_("Stage %(stage)s still needs %(count)d approval(s)."),
                       stage=stage.label, count=len(stage.reviews) - approvals_done)
+
+
+def unmet_without_measure(rows: list[dict], field: str = "achievements") -> dict:
+    """A target marked not met must say how it will be improved: {cell path: (msgid, params)}."""
+    errors = {}
+    for i, row in enumerate(rows, start=1):
+        if row.get("met") == "no" and not str(row.get("measure") or "").strip():
+            errors[f"{field}[{i}].measure"] = (
+                N_("A target that was not met needs an improvement measure."), {})
+    return errors

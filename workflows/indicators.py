@@ -34,3 +34,24 @@ def judge(value: Decimal | float | int, operator: str, target, warn, severe) -> 
     if crosses(warn):
         return "yellow"
     return "short"
+
+
+#: Units of measure whose values add up across units (counts); everything else is a rate,
+#: a score or a per-head figure, and is averaged.
+ADDITIVE_UNITS = frozenset({"人", "人次", "项", "个", "门", "篇", "次", "万元", "部", "本", "家"})
+
+
+def combine(values, unit_label: str) -> tuple[Decimal | None, str]:
+    """How children's targets add up to their parent's: (the figure, "sum" or "mean")."""
+    numbers = [Decimal(str(v)) for v in values if v is not None]
+    how = "sum" if unit_label in ADDITIVE_UNITS else "mean"
+    if not numbers:
+        return None, how
+    total = sum(numbers, Decimal(0))
+    return (total if how == "sum" else total / len(numbers)), how
+
+
+def meets(value, operator: str, target) -> bool:
+    """Does `value` satisfy a target under the indicator's rule (>=, >, <=, <, ==)?"""
+    v, t = Decimal(str(value)), Decimal(str(target))
+    return {">=": v >= t, ">": v > t, "<=": v <= t, "<": v < t, "==": v == t}[operator]
