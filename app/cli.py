@@ -168,7 +168,8 @@ def demo_load(if_empty, no_launch):
     levels = ", ".join(f"{level} {n}" for level, n in summary["by_level"].items())
     click.echo(f"loaded {summary['units']} units, {summary['users']} users, "
                f"{summary['courses']} courses, {summary['classes']} classes; "
-               f"launched {summary['cycles']} cycles ({levels or 'none'})")
+               f"launched {summary['cycles']} cycles ({levels or 'none'}); "
+               f"{summary['targets']} targets in the target chain")
 
 
 def _parse_at(value: str | None) -> dt.datetime:
@@ -192,7 +193,8 @@ def tick(at):
     from app.scheduler import run_due_jobs
     summary = run_due_jobs(_parse_at(at))
     click.echo(f"launch plans run {summary['launches']}; timers moved {summary['timers']} "
-               f"cycle(s); sent {summary['reminders']} reminder(s)")
+               f"cycle(s); sent {summary['reminders']} reminder(s); escalated "
+               f"{summary['warnings']} warning(s)")
 
 
 @scheduler_cli.command("run")

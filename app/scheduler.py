@@ -9,6 +9,7 @@ from app.models import SchedulerTick, utcnow
 from app.services.cycles import advance_timers
 from app.services.plans import run_launch_plans
 from app.services.reminders import send_reminders
+from app.services.warnings import escalate_overdue
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,8 @@ def run_due_jobs(now: dt.datetime) -> dict:
     session = db.session
     summary = {"launches": run_launch_plans(session, now),
                "timers": len(advance_timers(session, now)),
-               "reminders": send_reminders(session, now)}
+               "reminders": send_reminders(session, now),
+               "warnings": escalate_overdue(session, now)}
     session.add(SchedulerTick(as_of=now, ran_at=utcnow(), summary=summary))
     session.commit()
     return summary

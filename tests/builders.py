@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace
 
 from sqlalchemy import select
 
 from app.models import OrgUnit, Period, RoleAssignment, Task, User
 from app.services import cycles as service
+from app.services.measurements import seed_indicators
 
+DATA = Path(__file__).resolve().parents[1] / "app" / "data"
 PASSWORD = "Pass@1234"
 TZ = dt.timezone(dt.timedelta(hours=8))
 #: The instant the builders launch cycles at: 2026-09-07 09:00 in Beijing.
@@ -65,9 +68,10 @@ def build_college(session) -> SimpleNamespace:
     w.lead3 = person(session, "lead3", "机械专业负责人", m3, "major_lead", "teacher")
     w.teacher = person(session, "teacher1", "软件教师", m1, "teacher")
     w.year = Period(kind="year", name="2026-2027学年", start=dt.date(2026, 9, 1),
-                    end=dt.date(2027, 8, 31))
+                    end=dt.date(2027, 8, 31), data_label="2026")
     session.add(w.year)
     session.commit()
+    seed_indicators(session, DATA / "indicators.yaml")  # targets and standards name them
     return w
 
 
@@ -118,3 +122,23 @@ def valid_fields(stage, level: str = "major") -> dict:
 def _sample(field):
     return {"text": "示例内容", "number": "90", "date": "2027-06-30"}.get(
         field.type, field.choices[0][0] if field.choices else "示例")
+
+
+def walk_to(session, world, cycle, stage_name: str, fields=None):
+    """Drive a major cycle of the small college up to `stage_name`: each stage submitted with
+    `fields(stage)` (default: valid ones), approved by its chain, timers fired on their dates."""
+    fields = fields or valid_fields
+    head = world.head1 if cycle.unit.path.startswith(world.d1.path) else world.head2
+    deciders = {"unit_leader": head, "quality_office": world.qo}
+    while cycle.stage != stage_name:
+        stage = cycle.definition.stage(cycle.stage)
+        task = open_task(session, cycle, "fill")
+        service.submit(session, task.id, session.get(User, cycle.owner_id), fields(stage),
+                       now=LAUNCH_AT)
+        for step in stage.reviews:
+            service.approve(session, open_task(session, cycle, "review").id, deciders[step.role],
+                            now=LAUNCH_AT)
+        if stage.timer:
+            service.advance_timers(session, getattr(cycle, stage.timer.plan_field))
+        session.refresh(cycle)
+    return open_task(session, cycle, "fill")

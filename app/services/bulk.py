@@ -108,7 +108,7 @@ def urge_many(session, task_ids, actor: User, message: str | None,
         else:
             stage = task.cycle.definition.stage(task.stage)
             notify(session, task_recipients(session, task), "urged", task, stage=stage.label,
-                   cycle=service.cycle_title(task.cycle), due=service._fmt(task.due_at),
+                   cycle=service.cycle_title(task.cycle), due=service.fmt(task.due_at),
                    who=actor.name, note=note or "")
             session.add(AuditEvent(action="urge", actor_id=actor.id, cycle_id=task.cycle_id,
                                    task_id=task.id, from_stage=task.stage, to_stage=task.stage,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,22 +14,21 @@ from sqlalchemy.orm import joinedload
 
 from app import access
 from app.models import (
-    AuditEvent, Course, Cycle, Deliverable, DeliverableVersion, Holiday, OrgUnit, Period,
+    AuditEvent, Course, Cycle, Deliverable, DeliverableVersion, OrgUnit, Period,
     RoleAssignment,
     SchoolClass, Task, TaskComment, User, utcnow,
 )
 from app.notify import group_members, notify, task_recipients
-from app.services import standards
+from app.services import deliverables, targets
+from app.services.common import TZ, begin_write, fmt, local_deadline, role_holders
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows import CLOSED, Refused, definitions, get_definition
 from workflows import guards
-from workflows.calendar import add_working_days, holiday_dates
 from workflows import forms
 from workflows.forms import FormErrors, validate
 from workflows.model import N_, Definition, Stage
 from workflows.registry import machine_for
 
-TZ = ZoneInfo("Asia/Shanghai")
 LEVELS = ("school", "major", "course", "teacher", "student")
 
 
@@ -44,21 +42,6 @@ def definition_for_level(level: str) -> Definition:
 
 def cycle_title(cycle: Cycle) -> str:
     return f"{cycle.subject_name} {cycle.period.name}"
-
-
-def _holidays(session) -> frozenset[dt.date]:
-    """The calendar's holidays; cached on the session, which lives for one action."""
-    cached = session.info.get("holidays")
-    if cached is None:
-        cached = holiday_dates(session.execute(select(Holiday.start, Holiday.end)).all())
-        session.info["holidays"] = cached
-    return cached
-
-
-def _local_deadline(session, start: dt.datetime, days: int) -> dt.datetime:
-    """18:00 Beijing time on the `days`-th working day after `start` (weekends and holidays skipped)."""
-    day = add_working_days(start.astimezone(TZ).date(), days, _holidays(session))
-    return dt.datetime.combine(day, dt.time(18), tzinfo=TZ).astimezone(dt.timezone.utc)
 
 
 def _plan_time(period: Period, days_before_end: int) -> dt.datetime:
@@ -134,7 +117,7 @@ def subjects_of(session, definition: Definition) -> list[Subject]:
         query = select(OrgUnit).where(OrgUnit.parent_id.is_(None)) if kind == "college" \
             else select(OrgUnit).where(OrgUnit.kind == "major")
         units = session.scalars(query.order_by(OrgUnit.code)).all()
-        owners = _role_holders(session, definition.owner_role)
+        owners = role_holders(session, definition.owner_role)
         return [Subject("unit", u.id, u.name, u, owners.get(u.id)) for u in units]
     if kind == "course":
         courses = session.scalars(select(Course).options(joinedload(Course.major))
@@ -150,26 +133,6 @@ def subjects_of(session, definition: Definition) -> list[Subject]:
         .where(RoleAssignment.role == definition.owner_role, User.active.is_(True))
         .distinct().order_by(User.username)).all()
     return [Subject("user", u.id, u.name, u.unit, u.id) for u in people]
-
-
-def _role_holders(session, role: str) -> dict[int, int]:
-    """unit id → the active user who owns that unit's cycles in `role`.
-
-    Where several hold the role (the quality office has a director and staff), the one who
-    also leads a unit is the owner, then the lowest staff number.
-    """
-    leaders = set(session.scalars(select(RoleAssignment.user_id)
-                                  .where(RoleAssignment.role == "unit_leader")))
-    rows = session.execute(
-        select(RoleAssignment.unit_id, User.id, User.username)
-        .join(User, User.id == RoleAssignment.user_id)
-        .where(RoleAssignment.role == role, User.active.is_(True))).all()
-    owners: dict[int, tuple] = {}
-    for unit_id, user_id, username in rows:
-        rank = (user_id not in leaders, username)
-        if unit_id not in owners or rank < owners[unit_id][0]:
-            owners[unit_id] = (rank, user_id)
-    return {unit_id: user_id for unit_id, (_rank, user_id) in owners.items()}
 
 
 def plan_launch(session, actor: User | None, level: str, period_id: int) -> LaunchPlan:
@@ -232,13 +195,13 @@ def launch_cycles(session, actor: User | None, level: str, period_id: int,
 def _open_fill_task(session, cycle: Cycle, stage: Stage, now: dt.datetime,
                     message: str = "task_assigned", **params) -> Task:
     """Open the owner's fill-in task and tell them, in one notification, why it is there."""
-    due = cycle.plan_date(stage.timer.plan_field) if stage.timer else _local_deadline(session, now, stage.fill_days)
+    due = cycle.plan_date(stage.timer.plan_field) if stage.timer else local_deadline(session, now, stage.fill_days)
     task = Task(cycle=cycle, stage=stage.name, kind="fill", round=cycle.round,
                 assignee_id=cycle.owner_id, due_at=due, created_at=now)
     session.add(task)
     session.flush()
     notify(session, [cycle.owner_id], message, task, stage=stage.label,
-           cycle=cycle_title(cycle), due=_fmt(due), **params)
+           cycle=cycle_title(cycle), due=fmt(due), **params)
     return task
 
 
@@ -247,7 +210,7 @@ def _open_review_task(session, cycle: Cycle, definition: Definition, stage: Stag
     """Open a review step: one task for the group, or, for an "all" step, one per member."""
     review = stage.reviews[step]
     unit = _tier_unit(session, cycle, review.tier)
-    due = _local_deadline(session, now, definition.review_days)
+    due = local_deadline(session, now, definition.review_days)
     holders = group_members(session, review.role, unit) if review.mode == "all" else [None]
     if not holders:
         holders = [None]  # nobody holds the role yet: offer it to the group until someone does
@@ -261,7 +224,7 @@ def _open_review_task(session, cycle: Cycle, definition: Definition, stage: Stag
     session.flush()
     for task in tasks:
         notify(session, task_recipients(session, task), "review_requested", task,
-               stage=stage.label, cycle=cycle_title(cycle), due=_fmt(task.due_at))
+               stage=stage.label, cycle=cycle_title(cycle), due=fmt(task.due_at))
     return tasks
 
 
@@ -273,24 +236,7 @@ def _step_still_open(session, task: Task) -> bool:
         Task.id != task.id).limit(1)) is not None
 
 
-def _fmt(moment: dt.datetime) -> str:
-    return moment.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
-
-
 # ---------------------------------------------------------------- acting on tasks
-
-def begin_write(session) -> None:
-    """Take SQLite's write lock before reading what a decision depends on.
-
-    PostgreSQL locks the task row instead (FOR UPDATE). Without this, SQLite would let a
-    second reviewer read the task before the first one's decision commits.
-    """
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        raw = connection.connection.dbapi_connection
-        if not raw.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
 
 def load_task(session, task_id: int, lock: bool = False) -> Task:
     query = select(Task).where(Task.id == task_id)
@@ -325,14 +271,14 @@ def _current_checks(task: Task, cycle: Cycle) -> None:
 
 
 def _checked(session, task: Task, fields) -> dict:
-    """The stage's deliverable, complete and typed, its standards each measured by an indicator."""
+    """The stage's deliverable, complete and typed, and keeping the rules of its tables:
+    measurable targets and standards, a measure for every target missed."""
     stage = task.cycle.definition.stage(task.stage)
     try:
         data = validate(stage.form, fields)
     except FormErrors as exc:
         raise Invalid(N_("Some fields need attention."), errors=exc.errors) from None
-    if any(f.name == standards.FIELD for f in stage.form):
-        standards.check_measurable(session, task.cycle.level, data)
+    deliverables.check(session, task.cycle, stage, data)
     return data
 
 
@@ -385,6 +331,12 @@ def approve(session, task_id: int, actor: User, comment: str | None = None,
         comment = guards.check_comment(comment)
     except Refused as exc:
         raise Invalid(exc.message, errors={"comment": (exc.message, exc.params)}) from None
+    report = _deliverable(session, cycle, stage.name).versions[-1].data
+    missed = deliverables.missed_without_measure(session, cycle, report) \
+        if deliverables.ACHIEVEMENTS in {f.name for f in stage.form} else []
+    if missed:
+        raise Conflict(N_("Targets not met are left without an improvement measure (%(targets)s); "
+                          "return the report for revision."), targets="、".join(missed))
     _decide(session, task, actor, "approved", comment, now)
     _audit(session, "approve", actor, cycle, task, from_stage=stage.name, to_stage=stage.name,
            comment=comment, now=now, step=task.step,
@@ -396,6 +348,8 @@ def approve(session, task_id: int, actor: User, comment: str | None = None,
         _open_review_task(session, cycle, definition, stage, task.step + 1, now)
     else:
         _deliverable(session, cycle, stage.name).status = "approved"
+        if "targets" in report:  # the approved targets are the unit's for the period
+            targets.sync_from_cycle(session, cycle, report["targets"], actor, now)
         if stage.is_timed:  # it stays until its date; the owner hears it was approved
             notify(session, [cycle.owner_id], "approved", task, stage=stage.label,
                    cycle=cycle_title(cycle))
@@ -464,7 +418,7 @@ def delegate(session, task_id: int, actor: User, to_user_id: int, note: str | No
     task.delegated_by_id = actor.id
     stage = task.cycle.definition.stage(task.stage)
     notify(session, [colleague.id], "delegated", task, who=actor.name, stage=stage.label,
-           cycle=cycle_title(task.cycle), due=_fmt(task.due_at))
+           cycle=cycle_title(task.cycle), due=fmt(task.due_at))
     _audit(session, "delegate", actor, task.cycle, task, from_stage=task.stage,
            to_stage=task.stage, comment=note, now=now, to_user=colleague.id)
     session.commit()
@@ -578,7 +532,7 @@ def reassign(session, task_id: int, actor: User, to_user_id: int, reason: str | 
     _set_holder(session, task, previous, person.id)
     stage = task.cycle.definition.stage(task.stage)
     notify(session, [person.id], "reassigned", task, who=actor.name, stage=stage.label,
-           cycle=cycle_title(task.cycle), due=_fmt(task.due_at))
+           cycle=cycle_title(task.cycle), due=fmt(task.due_at))
     _audit(session, "reassign", actor, task.cycle, task, from_stage=task.stage,
            to_stage=task.stage, comment=note, now=now, from_user=previous, to_user=person.id)
     session.commit()

@@ -16,6 +16,8 @@ import yaml
 from sqlalchemy import select
 
 from app.models import AuditEvent, Indicator, Measurement, OrgUnit, Period, User, utcnow
+from app.services import warnings
+from app.services.common import exclusive
 from app.services.errors import Invalid
 from workflows.indicators import judge
 from workflows.model import N_
@@ -222,15 +224,20 @@ def table_from_json(items) -> list[list[str]]:
 
 def accept(session, checked: Preview, actor: User | None, source_name: str,
            now: dt.datetime | None = None) -> dict[str, int]:
-    """Write the good rows of a preview; refused when any row is bad (fix the file first)."""
+    """Write the good rows of a preview and judge them: a value beyond its warning line opens
+    a warning (预警) for its owner. Refused when any row is bad (fix the file first)."""
     now = now or utcnow()
     if checked.bad:
         raise Invalid(N_("%(count)d row(s) need fixing first; nothing was imported."),
                       count=len(checked.bad))
+    exclusive(session, "measurements")  # a second import waits, then finds these values
     units = dict(session.execute(select(OrgUnit.code, OrgUnit.id)).all())
-    current = {(m.indicator_code, m.unit_id, m.period_label): m
-               for m in session.scalars(select(Measurement))}
+    current = {(m.indicator_code, m.unit_id, m.period_label): m for m in session.scalars(
+        select(Measurement).where(
+            Measurement.indicator_code.in_({r.indicator_code for r in checked.rows}),
+            Measurement.period_label.in_({r.period for r in checked.rows})))}
     counts = {"new": 0, "changed": 0, "unchanged": 0}
+    written: list[warnings.Value] = []
     for row in checked.rows:
         key = (row.indicator_code, units[row.unit_code], row.period)
         measurement = current.get(key)
@@ -247,7 +254,10 @@ def accept(session, checked: Preview, actor: User | None, source_name: str,
             counts["changed"] += 1
         else:
             counts["unchanged"] += 1
-    if counts["new"] or counts["changed"]:
+            continue
+        written.append(warnings.Value(*key, row.value, row.status))
+    counts.update(warnings.judge_values(session, written, now))
+    if written:
         session.add(AuditEvent(action="import_measurements", actor_id=actor.id if actor else None,
                                at=now, data={"file": source_name, **counts}))
     session.commit()

@@ -6,7 +6,8 @@ import datetime as dt
 from sqlalchemy import select, update
 
 from app.models import AuditEvent, LaunchPlan, User, utcnow
-from app.services.cycles import TZ, launch_cycles, plan_launch
+from app.services.common import TZ
+from app.services.cycles import launch_cycles, plan_launch
 from app.services.errors import Conflict, Invalid
 from workflows.model import N_
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import joinedload
 
 from app.models import AuditEvent, Cycle, ReminderLog, Task
 from app.notify import group_members, notify, task_recipients
-from app.services.cycles import TZ, _fmt, _tier_unit, cycle_title
+from app.services.common import TZ, fmt
+from app.services.cycles import _tier_unit, cycle_title
 from workflows import get_definition
 from workflows.reminders import escalation_tier, rules_to_send
 
@@ -66,7 +67,7 @@ def _remind(session, task, cycle, definition, rule, now, members_cache) -> None:
     recipients = _recipients(session, task, cycle, rule.tier, members_cache)
     stage = definition.stage(task.stage)
     days = max(0, (now - task.due_at).days)
-    params = {"stage": stage.label, "cycle": cycle_title(cycle), "due": _fmt(task.due_at)}
+    params = {"stage": stage.label, "cycle": cycle_title(cycle), "due": fmt(task.due_at)}
     if rule.tier == 0:
         notify(session, recipients, "overdue" if rule.offset_days > 0 else "reminder", task,
                days=days, **params)

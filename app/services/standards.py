@@ -100,21 +100,6 @@ def proposal(session, cycle: Cycle) -> dict:
     return {FIELD: rows} if rows else {}
 
 
-def check_measurable(session, level: str, data: dict) -> None:
-    """Refuse a standards table with a row no library indicator of the level measures."""
-    known = {i.code for i in library.current(session, level)}
-    errors = {}
-    for i, row in enumerate(data.get(FIELD) or [], start=1):
-        text = str(row.get("indicator") or "").strip()
-        code = text.split()[0].upper() if text else ""
-        if code not in known:
-            errors[f"{FIELD}[{i}].indicator"] = (
-                N_("Start with the code of an indicator of the library (for example %(code)s): "
-                   "a standard must be measurable."), {"code": min(known) if known else "M01"})
-    if errors:
-        raise Invalid(N_("Some fields need attention."), errors=errors)
-
-
 def _period_ids(session, cycle: Cycle) -> list[int]:
     period = cycle.period
     return [period.id] + ([period.parent_id] if period.parent_id else [])

@@ -94,7 +94,7 @@ def test_a_reviewer_from_outside_the_unit_lands_on_their_queue(app):
                                                    Cycle.subject_name == "向婷梅")).one()
     users = {u.username: u for u in db.session.scalars(select(User))}
     service.submit(db.session, open_task(db.session, cycle).id, users["2005636"],
-                   valid_fields(cycle.definition.stage("target")))
+                   valid_fields(cycle.definition.stage("target"), "teacher"))
     service.approve(db.session, open_task(db.session, cycle).id, users["2005424"])
     review = open_task(db.session, cycle)
     app.test_client_class = RequestScopedClient

@@ -36,7 +36,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 10_000
 
 SUMMARY_1 = "对标省级高水平专业群建设要求，提升软件技术专业的就业质量与技能竞赛成绩。"
-INDICATOR = "毕业生对口就业率（%）"
+INDICATOR = "M04 专业相关度"  # a target must name an indicator of the library
 BASELINE = "78.5"
 TARGET_1 = "85"
 TARGET_2 = "90"
@@ -264,12 +264,12 @@ def test_target_stage_returned_then_approved_through_the_browser(live_server, br
     assert not server_errors, f"server errors: {server_errors}"
 
 
-# level: (subject as listed, owner, the reviewers in chain order)
+# level: (subject as listed, owner, the reviewers in chain order, an indicator of the level)
 CHAINS = {
-    "school": ("示例职业技术学院", QUALITY_OFFICE, ["2005074", "2005045"]),  # 质保委, then its chair
-    "course": ("Java程序设计", "2005573", ["2005560", DEPARTMENT_HEAD]),
-    "teacher": ("向婷梅", "2005636", [DEPARTMENT_HEAD, "2005235"]),  # then 人事处 for targets
-    "student": ("2025级软件技术1班", "2005457", [DEPARTMENT_HEAD]),
+    "school": ("示例职业技术学院", QUALITY_OFFICE, ["2005074", "2005045"], "S03"),  # 质保委, chair
+    "course": ("Java程序设计", "2005573", ["2005560", DEPARTMENT_HEAD], "K02 课程不及格率"),
+    "teacher": ("向婷梅", "2005636", [DEPARTMENT_HEAD, "2005235"], "T03"),  # 人事处 for targets
+    "student": ("2025级软件技术1班", "2005457", [DEPARTMENT_HEAD], "到课率"),
 }
 
 
@@ -281,13 +281,13 @@ def test_other_levels_pass_their_own_chain_in_the_browser(live_server, browser_p
 
     page, server_errors = browser_page
     base = live_server["url"]
-    subject, owner, reviewers = CHAINS[level]
+    subject, owner, reviewers, indicator = CHAINS[level]
     fill = page.locator("#fill-form")
 
     _sign_in(page, base, owner)
     _open_from(page, "#my-tasks", subject, round_=1)
     fill.locator("textarea[name=summary]").fill("本学期目标")
-    fill.locator("input[name=targets-0-indicator]").fill("课程合格率")
+    fill.locator("input[name=targets-0-indicator]").fill(indicator)
     fill.locator("input[name=targets-0-baseline]").fill("85")
     fill.locator("input[name=targets-0-target]").fill("90")
     fill.locator("input[name=targets-0-deadline]").fill("2027-01-15")

@@ -67,7 +67,7 @@ def test_nothing_is_written_by_a_preview_and_a_second_import_changes_nothing(wor
     again = check(text)
     assert {r.change for r in again.good} == {"unchanged"}
     assert measurements.accept(db.session, again, world.qo, "m.csv") == {
-        "new": 0, "changed": 0, "unchanged": 20}
+        "new": 0, "changed": 0, "unchanged": 20, "opened": 0, "verified": 0, "reopened": 0}
     statuses = dict(db.session.execute(select(Measurement.indicator_code, Measurement.status)
                                        .where(Measurement.period_label == "2026",
                                               Measurement.unit_id == world.m2.id)).all())
