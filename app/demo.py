@@ -12,6 +12,7 @@ from app.models import (
 )
 from app.services.cycles import LEVELS, definition_for_level, launch_cycles
 from app.services.measurements import seed_indicators
+from app.services import targets
 from app.services.standards import seed_standards
 
 DATA = Path(__file__).parent / "data" / "demo-college.yaml"
@@ -82,6 +83,7 @@ def load_demo(session, password: str, launch: bool = True,
     seed_indicators(session, DATA.parent / "indicators.yaml")
     seed_standards(session, DATA.parent / "standards.yaml")
 
+    chain = _cascade_targets(session, root, year, users, now) if launch else 0
     launched: dict[str, int] = {}
     if launch:
         first_term = session.scalars(select(Period).where(Period.parent_id == year.id)
@@ -90,7 +92,50 @@ def load_demo(session, password: str, launch: bool = True,
             period = first_term if definition_for_level(level).period == "term" else year
             launched[level] = len(launch_cycles(session, None, level, period.id, now=now).created)
     return {"units": len(units), "users": len(users), "courses": len(courses),
-            "classes": len(classes), "cycles": sum(launched.values()), "by_level": launched}
+            "classes": len(classes), "cycles": sum(launched.values()), "by_level": launched,
+            "targets": chain}
+
+
+#: The college's targets for the year and what each department hands its majors:
+#: (college indicator, value, baseline, the majors' indicator, the majors' value).
+DEMO_GOALS = (("S03", "92", "89.6", "M01", "90"), ("M02", "60", "55", "M02", "60"))
+#: Departments whose majors have not yet confirmed: their leads find the targets in 我的待办.
+STILL_TO_CONFIRM = ("D01",)
+
+
+def _cascade_targets(session, root: OrgUnit, year: Period, users: dict[str, User],
+                     now: dt.datetime | None) -> int:
+    """The target chain of the demo year: the college's goals handed to each teaching
+    department, confirmed there and handed on to the majors, who confirm them (目标链)."""
+    office = users["2005341"]  # 质量管理办公室主任
+    departments = session.scalars(select(OrgUnit).where(
+        OrgUnit.parent_id == root.id, OrgUnit.kind == "department",
+        OrgUnit.id.in_(select(OrgUnit.parent_id).where(OrgUnit.kind == "major")))
+        .order_by(OrgUnit.code)).all()
+    deadline = year.end
+    made = 0
+    for code, value, baseline, major_code, major_value in DEMO_GOALS:
+        goal = targets.create(session, office, root.id, year.id, code, value, deadline, baseline,
+                              now=now)
+        handed = targets.cascade(session, office, goal.id, {d.id: value for d in departments},
+                                 now=now)
+        made += 1 + len(handed.created)
+        for target in handed.created:
+            head = session.get(User, targets.receivers(session, target.unit)[0])
+            targets.confirm(session, target.id, head, now=now)
+            majors = session.scalars(select(OrgUnit.id).where(
+                OrgUnit.parent_id == target.unit_id, OrgUnit.kind == "major")).all()
+            handed_on = targets.cascade(session, head, target.id,
+                                        dict.fromkeys(majors, major_value), major_code, now=now)
+            made += len(handed_on.created)
+            if target.unit.code in STILL_TO_CONFIRM:
+                continue
+            for major_target in handed_on.created:
+                receiver = targets.receivers(session, major_target.unit)
+                if receiver:
+                    targets.confirm(session, major_target.id, session.get(User, receiver[0]),
+                                    now=now)
+    return made
 
 
 def demo_year(session) -> Period:
