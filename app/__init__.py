@@ -71,13 +71,15 @@ def _register_blueprints(app):
     from app.dashboard import bp as dashboard_bp
     from app.health import bp as health_bp
     from app.indicators import bp as indicators_bp
+    from app.monitoring import bp as monitoring_bp
     from app.review import bp as review_bp
     from app.standards import bp as standards_bp
+    from app.targets import bp as targets_bp
     from app.tasks import bp as tasks_bp
     from app.extensions import csrf
 
     for bp in (auth_bp, tasks_bp, cycles_bp, review_bp, dashboard_bp, health_bp, indicators_bp,
-               standards_bp):
+               standards_bp, targets_bp, monitoring_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF cannot reach it
     app.register_blueprint(api_bp)

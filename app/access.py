@@ -12,7 +12,7 @@ from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Cycle, OrgUnit, RoleAssignment, StandIn, Task, User
+from app.models import Cycle, OrgUnit, RoleAssignment, StandIn, Target, Task, User, Warning
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -230,3 +230,65 @@ def offered_tasks_clause(user: User, group_unit):
 
 def group_unit_alias():
     return aliased(OrgUnit, name="group_unit")
+
+
+# ---------------------------------------------------------------- warnings and targets
+
+def can_view_warning(user: User, warning: Warning) -> bool:
+    """The owner, and whoever may see the unit's cycles (its leaders, the quality office)."""
+    return warning.owner_id == user.id or bool(roles_over(user, warning.unit) & SUPERVISING_ROLES)
+
+
+def can_handle_warning(user: User, warning: Warning) -> bool:
+    """The owner; once escalated, the leaders above the unit; the quality office always."""
+    if warning.owner_id == user.id or has_college_role(user, "quality_office"):
+        return True
+    above = warning.unit.path.rsplit("/", 2)[0] + "/"  # the parent's path
+    return warning.tier >= 1 and any(role == "unit_leader" and above.startswith(path)
+                                     for role, path in grants(user))
+
+
+def visible_warnings_clause(user: User, unit_alias=OrgUnit):
+    """A WHERE clause for warnings the user may see; join `unit_alias` on Warning.unit_id."""
+    return or_(Warning.owner_id == user.id,
+               *[unit_alias.path.startswith(p) for p in supervised_paths(user)])
+
+
+def warnings_to_handle_clause(user: User, unit_alias=OrgUnit):
+    """Warnings waiting for this user: their own, and those escalated to them."""
+    clauses = [Warning.owner_id == user.id]
+    for role, path in grants(user):
+        if role == "unit_leader":  # a leader at a unit handles what its units below escalate
+            clauses.append(and_(Warning.tier >= 1, unit_alias.path.startswith(path),
+                                unit_alias.path != path))
+        if role == "quality_office" and path.count("/") == 2:
+            clauses.append(Warning.tier >= 2)
+    return or_(*clauses)
+
+
+#: Who confirms the targets cascaded to a unit, by the kind of unit (目标确认).
+RECEIVER_ROLES = {"major": "major_lead", "department": "unit_leader", "office": "unit_leader",
+                  "post": "unit_leader", "college": "quality_office"}
+
+
+def receives_targets_of(user: User, unit: OrgUnit) -> bool:
+    """Does the user hold the role that confirms targets at exactly this unit?"""
+    role = RECEIVER_ROLES.get(unit.kind, "unit_leader")
+    return any(r == role and path == unit.path for r, path in grants(user)) or (
+        unit.kind == "college" and has_college_role(user, "quality_office"))
+
+
+def can_view_target(user: User, target: Target) -> bool:
+    unit = target.unit
+    return receives_targets_of(user, unit) or bool(roles_over(user, unit) & SUPERVISING_ROLES)
+
+
+def can_set_targets(user: User, unit: OrgUnit) -> bool:
+    """The quality office anywhere; a unit's leader for the unit and those below; a major's
+    lead for the major."""
+    return (has_college_role(user, "quality_office")
+            or has_role_over(user, "unit_leader", unit) or receives_targets_of(user, unit))
+
+
+def can_confirm_target(user: User, target: Target) -> bool:
+    return target.status == "pending" and receives_targets_of(user, target.unit)

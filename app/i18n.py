@@ -24,7 +24,7 @@ def select_locale() -> str:
 
 
 #: Parameters whose values are msgids themselves (a stage's or a role's label).
-TRANSLATED_PARAMS = ("stage", "role", "assignee", "level")
+TRANSLATED_PARAMS = ("stage", "role", "assignee", "level", "state")
 
 
 def translate(message: str, params: dict | None = None) -> str:

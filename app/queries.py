@@ -8,9 +8,10 @@ from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app import access
+from app.services.measurements import data_label
 from app.models import (
-    Attachment, AuditEvent, Cycle, Deliverable, DeliverableVersion, Notification, OrgUnit, Task, TaskComment,
-    User,
+    Attachment, AuditEvent, Cycle, Deliverable, DeliverableVersion, Measurement, Notification,
+    OrgUnit, RoleAssignment, Target, Task, TaskComment, User, Warning,
 )
 
 
@@ -308,3 +309,176 @@ def cycle_tasks(session, cycle_id: int) -> list[Task]:
 def unread_count(session, user: User) -> int:
     return session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+# ---------------------------------------------------------------- warnings and targets
+
+WARNING_STATES = ("open", "acknowledged", "rectifying", "verified", "closed")
+WAITING_STATES = ("open", "acknowledged", "rectifying")
+
+
+@dataclass
+class WarningFilters:
+    """What the warnings list is narrowed to and sorted by; read from and written to the URL."""
+
+    state: str = "active"  # active (not closed) | all | one of WARNING_STATES
+    severity: str | None = None  # yellow | red
+    unit: str | None = None  # a unit code; its subtree is included
+    indicator: str | None = None
+    tier: int | None = None
+    overdue: bool = False
+    mine: bool = False  # only those waiting for me
+    sort: str = "due"  # due | age (oldest first) | unit
+
+    SORTS = ("due", "age", "unit")
+
+    @classmethod
+    def from_args(cls, args) -> WarningFilters:
+        state = args.get("state") or "active"
+        tier = args.get("tier")
+        return cls(state=state if state in ("active", "all", *WARNING_STATES) else "active",
+                   severity=args.get("severity") if args.get("severity") in ("yellow", "red")
+                   else None,
+                   unit=args.get("unit") or None, indicator=(args.get("indicator") or None),
+                   tier=int(tier) if tier in ("0", "1", "2") else None,
+                   overdue=args.get("overdue") == "1", mine=args.get("mine") == "1",
+                   sort=args.get("sort") if args.get("sort") in cls.SORTS else "due")
+
+    def as_args(self) -> dict:
+        args = {"state": self.state if self.state != "active" else None,
+                "severity": self.severity, "unit": self.unit, "indicator": self.indicator,
+                "tier": str(self.tier) if self.tier is not None else None,
+                "overdue": "1" if self.overdue else None, "mine": "1" if self.mine else None,
+                "sort": self.sort if self.sort != "due" else None}
+        return {k: v for k, v in args.items() if v}
+
+
+def warnings_list(session, user: User, filters: WarningFilters, now: dt.datetime,
+                  page: int = 1, per_page: int = 50) -> Page:
+    """Warnings the user may see (or, with `mine`, must handle), filtered and sorted."""
+    unit = aliased(OrgUnit)
+    clause = (access.warnings_to_handle_clause(user, unit) if filters.mine
+              else access.visible_warnings_clause(user, unit))
+    query = (select(Warning).join(unit, unit.id == Warning.unit_id)
+             .options(contains_eager(Warning.unit.of_type(unit)), joinedload(Warning.owner))
+             .where(clause))
+    if filters.state == "active":
+        query = query.where(Warning.state != "closed")
+    elif filters.state in WARNING_STATES:
+        query = query.where(Warning.state == filters.state)
+    if filters.severity:
+        query = query.where(Warning.severity == filters.severity)
+    if filters.indicator:
+        query = query.where(Warning.indicator_code == filters.indicator.upper())
+    if filters.tier is not None:
+        query = query.where(Warning.tier == filters.tier)
+    if filters.overdue:
+        query = query.where(Warning.state.in_(WAITING_STATES), Warning.due_at < now)
+    if filters.unit:
+        scope = session.scalars(select(OrgUnit).where(OrgUnit.code == filters.unit)).first()
+        query = query.where(unit.path.startswith(scope.path) if scope else false())
+    order = {"due": (Warning.due_at, Warning.id), "age": (Warning.opened_at, Warning.id),
+             "unit": (unit.path, Warning.indicator_code)}[filters.sort]
+    return _paginate(session, query.order_by(*order), page, per_page)
+
+
+def warning_summary(session, user: User, now: dt.datetime) -> dict[str, int]:
+    """Warnings not yet closed that the user may see: red, yellow, and past their deadline."""
+    unit = aliased(OrgUnit)
+    red, yellow, late = session.execute(
+        select(func.count().filter(Warning.severity == "red"),
+               func.count().filter(Warning.severity == "yellow"),
+               func.count().filter(Warning.state.in_(WAITING_STATES), Warning.due_at < now))
+        .select_from(Warning).join(unit, unit.id == Warning.unit_id)
+        .where(Warning.state != "closed", access.visible_warnings_clause(user, unit))).one()
+    return {"red": red, "yellow": yellow, "overdue": late}
+
+
+def warnings_to_handle(session, user: User, limit: int = 50) -> list[Warning]:
+    """Warnings waiting for the user to act (整改任务), the nearest deadline first."""
+    unit = aliased(OrgUnit)
+    return session.scalars(
+        select(Warning).join(unit, unit.id == Warning.unit_id)
+        .options(contains_eager(Warning.unit.of_type(unit)))
+        .where(Warning.state != "closed", access.warnings_to_handle_clause(user, unit))
+        .order_by(Warning.due_at, Warning.id).limit(limit)).all()
+
+
+def history_of(session, *, warning_id: int | None = None,
+               target_id: int | None = None) -> list[AuditEvent]:
+    """A warning's or a target's audit rows, oldest first."""
+    column = AuditEvent.warning_id if warning_id is not None else AuditEvent.target_id
+    return session.scalars(select(AuditEvent).options(joinedload(AuditEvent.actor))
+                           .where(column == (warning_id if warning_id is not None else target_id))
+                           .order_by(AuditEvent.at, AuditEvent.id)).all()
+
+
+def targets_to_confirm(session, user: User, limit: int = 50) -> list[Target]:
+    """Targets cascaded to a unit where the user is the one who confirms them (目标确认)."""
+    held = session.execute(select(RoleAssignment.role, OrgUnit.path, OrgUnit.kind)
+                           .join(OrgUnit, OrgUnit.id == RoleAssignment.unit_id)
+                           .where(RoleAssignment.user_id == user.id)).all()
+    mine = [path for role, path, kind in held
+            if access.RECEIVER_ROLES.get(kind, "unit_leader") == role]
+    if not mine:
+        return []
+    unit = aliased(OrgUnit)
+    return session.scalars(
+        select(Target).join(unit, unit.id == Target.unit_id)
+        .options(contains_eager(Target.unit.of_type(unit)))
+        .where(Target.status == "pending", unit.path.in_(mine))
+        .order_by(Target.confirm_by, Target.id).limit(limit)).all()
+
+
+def visible_targets(session, user: User, period_ids: list[int]) -> list[Target]:
+    """The targets of the period the user may see, in tree order."""
+    paths = access.supervised_paths(user)
+    if not paths or not period_ids:
+        return []
+    unit = aliased(OrgUnit)
+    return session.scalars(
+        select(Target).join(unit, unit.id == Target.unit_id)
+        .options(contains_eager(Target.unit.of_type(unit)))
+        .where(Target.period_id.in_(period_ids), or_(*[unit.path.startswith(p) for p in paths]))
+        .order_by(unit.path, Target.indicator_code)).all()
+
+
+def pending_targets(session, user: User) -> int:
+    """Cascaded targets not yet confirmed in the units the user supervises."""
+    paths = access.supervised_paths(user)
+    if not paths:
+        return 0
+    unit = aliased(OrgUnit)
+    return session.scalar(select(func.count(Target.id)).join(unit, unit.id == Target.unit_id)
+                          .where(Target.status == "pending",
+                                 or_(*[unit.path.startswith(p) for p in paths])))
+
+
+def light_counts(session, user: User, codes: list[str]) -> tuple[str | None, dict[str, int]]:
+    """The newest data period of these indicators and how the supervised units' values stand
+    in it: met, short of target, yellow, red."""
+    counts = dict.fromkeys(("met", "short", "yellow", "red"), 0)
+    paths = access.supervised_paths(user)
+    if not codes or not paths:
+        return None, counts
+    latest = session.scalar(select(func.max(Measurement.period_label))
+                            .where(Measurement.indicator_code.in_(codes)))
+    if latest is None:
+        return None, counts
+    unit = aliased(OrgUnit)
+    for status, n in session.execute(
+            select(Measurement.status, func.count()).join(unit, unit.id == Measurement.unit_id)
+            .where(Measurement.period_label == latest, Measurement.indicator_code.in_(codes),
+                   or_(*[unit.path.startswith(p) for p in paths]))
+            .group_by(Measurement.status)):
+        counts[status] = n
+    return latest, counts
+
+
+def unit_warnings(session, cycle: Cycle) -> list[Warning]:
+    """The warnings of a school or major cycle's unit in the cycle's data period."""
+    if cycle.subject_kind != "unit":
+        return []
+    return session.scalars(select(Warning).where(
+        Warning.unit_id == cycle.unit_id, Warning.period_label == data_label(session, cycle.period))
+        .order_by(Warning.state == "closed", Warning.indicator_code)).all()

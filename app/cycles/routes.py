@@ -9,6 +9,7 @@ from app.cycles import bp
 from app.exports import MAX_ROWS, xlsx_response
 from app.i18n import local
 from app.models import Cycle, utcnow
+from app.services import indicators, targets
 from app.services.cycles import LEVELS, definition_for_level
 from workflows import CLOSED
 from workflows.compare import compare
@@ -142,6 +143,7 @@ def show(cycle_id):
             or any(t.status == "open" and access.can_act_on(current_user, t) for t in tasks)):
         abort(404)
     history = queries.cycle_history(db.session, cycle.id)
+    cycle_targets = targets.of_cycle(db.session, cycle)
     return render_template(
         "cycles/show.html", cycle=cycle, definition=cycle.definition,
         stages=stage_states(cycle), closed=cycle.stage == CLOSED,
@@ -150,4 +152,6 @@ def show(cycle_id):
         my_task_ids={t.id for t in tasks if t.status == "open" and access.can_act_on(current_user, t)},
         history=history, behalf=_names({(e.data or {}).get("on_behalf_of") for e in history}),
         evidence=_by_stage(queries.attachments_of(db.session, cycle.id)),
-        now=utcnow())
+        achievements=targets.achievements(db.session, cycle_targets),
+        indicator_names={i.code: i for i in indicators.current(db.session, active_only=False)},
+        unit_warnings=queries.unit_warnings(db.session, cycle), now=utcnow())

@@ -15,7 +15,7 @@ from app.exports import MAX_ROWS, xlsx_response
 from app.extensions import db
 from app.i18n import local, translate
 from app.models import Period, utcnow
-from app.services import bulk, plans
+from app.services import bulk, indicators, plans
 from app.services.cycles import LEVELS, definition_for_level, launch_cycles, plan_launch
 from workflows import Refused
 
@@ -48,8 +48,13 @@ def index():
                                     request.args.get("page", 1, type=int), per_page=20)
     stage_names = definition.stage_names
     totals = {s: sum(n for (_, st), n in counts.items() if st == s) for s in stage_names}
+    light_period, lights = queries.light_counts(
+        db.session, current_user, [i.code for i in indicators.current(db.session, level)])
     return render_template("dashboard/index.html", parents=parents, counts=counts,
                            summary=queries.open_task_summary(db.session, current_user, now),
+                           warnings=queries.warning_summary(db.session, current_user, now),
+                           pending_targets=queries.pending_targets(db.session, current_user),
+                           lights=lights, light_period=light_period,
                            definition=definition, stage_names=stage_names, totals=totals,
                            level=level, levels=LEVELS,
                            overdue=overdue, now=now,

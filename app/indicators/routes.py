@@ -16,7 +16,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DecimalField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app import access, charts
 from app.extensions import db
@@ -81,11 +81,24 @@ class AcceptForm(FlaskForm):
     name = StringField(validators=[Length(max=200)])
 
 
+#: Pages the leaders who see the dashboard read too, for the units they supervise.
+READ_BY_LEADERS = frozenset({"indicators.lights", "indicators.trend"})
+
+
 @bp.before_request
 @login_required
 def _only_the_quality_office():
-    if not access.has_college_role(current_user, "quality_office", "admin"):
-        abort(403)
+    if access.has_college_role(current_user, "quality_office", "admin"):
+        return
+    if request.endpoint in READ_BY_LEADERS and access.can_see_dashboard(current_user):
+        return
+    abort(403)
+
+
+def _supervised(query):
+    """Narrow a query on OrgUnit to the units the person supervises."""
+    return query.where(or_(*[OrgUnit.path.startswith(p)
+                             for p in access.supervised_paths(current_user)]))
 
 
 def _uploads() -> Path:
@@ -232,9 +245,11 @@ def lights():
         .where(Measurement.period_label == period,
                Measurement.indicator_code.in_([i.code for i in library]))).all()
     cells = {(unit_id, code): (value, status) for unit_id, code, value, status in values}
-    units = db.session.scalars(select(OrgUnit).where(
-        OrgUnit.id.in_({unit_id for unit_id, _code in cells})).order_by(OrgUnit.path)).all()
-    counts = {s: sum(1 for _v, st in cells.values() if st == s)
+    units = db.session.scalars(_supervised(select(OrgUnit).where(
+        OrgUnit.id.in_({unit_id for unit_id, _code in cells}))).order_by(OrgUnit.path)).all()
+    shown = {u.id for u in units}
+    counts = {s: sum(1 for (unit_id, _c), (_v, st) in cells.items()
+                     if st == s and unit_id in shown)
               for s in ("met", "short", "yellow", "red")}
     return render_template("indicators/lights.html", level=level, period=period,
                            periods=periods, indicators=library, units=units, cells=cells,
@@ -297,7 +312,8 @@ def trend():
         abort(404)
     unit = None
     if request.args.get("unit"):
-        unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == request.args["unit"]))
+        unit = db.session.scalar(_supervised(select(OrgUnit).where(
+            OrgUnit.code == request.args["unit"])))
         if unit is None:
             abort(404)
     averages = db.session.execute(

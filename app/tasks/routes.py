@@ -17,7 +17,7 @@ from app.models import Attachment, AuditEvent, Notification, Task, utcnow
 from app.notify import MESSAGES
 from app.review.forms import ReviewForm
 from app.services import cycles as service
-from app.services import attachments, standards, standins
+from app.services import attachments, deliverables, standins
 from app.services.errors import Invalid
 from app.tasks import bp
 from app.tasks.forms import AttachmentForm, StandInForm, error_label, fill_form, form_fields, submitted_fields
@@ -39,6 +39,8 @@ def index():
     page = queries.my_open_tasks(db.session, current_user, request.args.get("page", 1, type=int),
                                  filters=filters)
     return render_template("tasks/index.html", page=page, now=utcnow(), filters=filters,
+                           to_confirm=queries.targets_to_confirm(db.session, current_user),
+                           to_rectify=queries.warnings_to_handle(db.session, current_user),
                            **_task_list_options())
 
 
@@ -145,7 +147,8 @@ def show(task_id):
         status = 422
     else:
         form = fill_form(stage, task.draft or (latest.data if latest else None)
-                         or _proposed(task, stage))
+                         or (deliverables.proposal(db.session, task.cycle, stage)
+                             if task.kind == "fill" else None))
         status = 200
         _mark_read(task)
     return render_template("tasks/show.html", task=task, cycle=task.cycle, stage=stage,
@@ -328,9 +331,3 @@ def mark_read():
     db.session.commit()
     return redirect(url_for("tasks.notifications"))
 
-
-def _proposed(task, stage) -> dict | None:
-    """What a first fill-in starts from: the standard stage from the level's standard chain."""
-    if task.kind == "fill" and any(f.name == standards.FIELD for f in stage.form):
-        return standards.proposal(db.session, task.cycle)
-    return None

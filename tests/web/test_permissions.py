@@ -64,8 +64,8 @@ ROUTES = [
     ("GET", "/export.xlsx", dict.fromkeys(PEOPLE[1:], 200)),
     ("GET", "/dashboard/overdue?sort=-due", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200,
                                              OWNER: 403, HEAD: 200, QO: 200}),
-    ("GET", "/indicators/lights", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403,
-                                   OWNER: 403, HEAD: 403, QO: 200}),
+    ("GET", "/indicators/lights", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200,
+                                   OWNER: 403, HEAD: 200, QO: 200}),
     ("GET", "/indicators/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
                              HEAD: 403, QO: 200}),
     ("POST", "/indicators/import", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403,
@@ -91,7 +91,34 @@ ROUTES = [
     ("POST", "/indicators/measurements/new",
      {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 422}),
     ("GET", "/indicators/trend?indicator=Z99",
-     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 404}),
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 404, OWNER: 403, HEAD: 404, QO: 404}),
+    ("GET", "/indicators/trend?indicator=M03&unit=510203",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 404, OWNER: 403, HEAD: 200, QO: 200}),
+    ("GET", "/targets/", dict.fromkeys(PEOPLE[1:], 200)),
+    ("GET", "/targets/new", {TEACHER: 403, OTHER_MAJOR: 200, OTHER_DEPT: 200, OWNER: 200,
+                             HEAD: 200, QO: 200}),
+    ("POST", "/targets/new", {TEACHER: 403, OTHER_MAJOR: 422, OTHER_DEPT: 422, OWNER: 422,
+                              HEAD: 422, QO: 422}),  # nothing filled in: refused
+    ("GET", "/targets/{target}", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404, OWNER: 404,
+                                  HEAD: 200, QO: 200}),
+    ("POST", "/targets/{target}/confirm", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
+                                           OWNER: 404, HEAD: 303, QO: 403}),
+    ("POST", "/targets/{target}/return", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
+                                          OWNER: 404, HEAD: 303, QO: 403}),  # no reason
+    ("POST", "/targets/{target}/cascade", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
+                                           OWNER: 404, HEAD: 303, QO: 303}),  # nothing chosen
+    ("GET", "/warnings/", dict.fromkeys(PEOPLE[1:], 200)),
+    ("GET", "/warnings/?mine=1&state=all&sort=age", dict.fromkeys(PEOPLE[1:], 200)),
+    ("GET", "/warnings/export.xlsx", dict.fromkeys(PEOPLE[1:], 200)),
+    ("GET", "/warnings/{warning}", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404, OWNER: 200,
+                                    HEAD: 200, QO: 200}),
+    ("POST", "/warnings/{warning}/acknowledge", {TEACHER: 404, OTHER_MAJOR: 404,
+                                                 OTHER_DEPT: 404, OWNER: 303, HEAD: 403,
+                                                 QO: 303}),
+    ("POST", "/warnings/{warning}/rectify", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
+                                             OWNER: 303, HEAD: 403, QO: 303}),  # no measure
+    ("POST", "/warnings/{warning}/close", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
+                                           OWNER: 303, HEAD: 403, QO: 303}),  # not verified
     ("GET", "/standards/", dict.fromkeys(PEOPLE[1:], 200)),
     ("GET", "/standards/?level=course", dict.fromkeys(PEOPLE[1:], 200)),
     ("GET", "/standards/new",
@@ -114,14 +141,16 @@ CHANGERS = {"/review/approve-many": {HEAD}, "/dashboard/urge": {HEAD, QO},
             "/tasks/{review}/attachments": set(),
             "/dashboard/launch/plan": set(),  # no day given: refused
             "/indicators/import": set(), "/indicators/import/accept": set(),
-            "/indicators/library": set()}  # no file sent: refused before any change
+            "/indicators/library": set(),  # no file sent: refused before any change
+            "/targets/{target}/return": set(), "/targets/{target}/cascade": set(),
+            "/warnings/{warning}/rectify": set(), "/warnings/{warning}/close": set()}
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/language/<code>"),
           ("GET", "/healthz"), ("GET", "/static/<path:filename>"), ("GET", "/api/v1/openapi.json")}
 
 
 def _url(template, world):
     return template.format(cycle=world.cycle.id, review=world.review.id, fill=world.fill.id,
-                           year=world.year.id)
+                           year=world.year.id, target=world.target.id, warning=world.warning.id)
 
 
 @pytest.mark.parametrize("method,template,expected", ROUTES, ids=[f"{m} {t}" for m, t, _ in ROUTES])
@@ -158,7 +187,9 @@ def test_every_route_is_in_the_matrix(app):
                      .replace("/indicators/Z99", "/indicators/<code>")
                      .replace("/standards/Z99", "/standards/<code>")
                      .replace("{cycle}", "<int:cycle_id>")
-                     .replace("{review}", "<int:task_id>").replace("{fill}", "<int:task_id>")))
+                     .replace("{review}", "<int:task_id>").replace("{fill}", "<int:task_id>")
+                     .replace("{target}", "<int:target_id>")
+                     .replace("{warning}", "<int:warning_id>")))
     missing = []
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/"):
@@ -168,7 +199,10 @@ def test_every_route_is_in_the_matrix(app):
             if key in PUBLIC:
                 continue
             alternatives = {"<any(approve, return):decision>": ("approve", "return"),
-                            "<any(claim, release):action>": ("claim", "release")}
+                            "<any(claim, release):action>": ("claim", "release"),
+                            "<any(confirm, return):decision>": ("confirm", "return"),
+                            "<any(acknowledge, rectify, close):step>": (
+                                "acknowledge", "rectify", "close")}
             for placeholder, words in alternatives.items():
                 if placeholder in rule.rule and all(
                         (method, rule.rule.replace(placeholder, w)) in covered for w in words):
