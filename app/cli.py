@@ -50,7 +50,8 @@ def measurements_import(path, accept):
     except Refused as exc:
         raise click.ClickException(translate(exc.message, exc.params)) from None
     click.echo(f"imported: {counts['new']} new, {counts['changed']} changed, "
-               f"{counts['unchanged']} unchanged")
+               f"{counts['unchanged']} unchanged; {counts['opened']} warning(s) opened, "
+               f"{counts['verified']} verified, {counts['reopened']} crossed their line again")
 
 
 def _definition(spec: str):

@@ -66,11 +66,11 @@ def task_recipients(session, task: Task) -> list[int]:
 
 
 def notify(session, user_ids, key: str, task: Task | None = None, cycle_id: int | None = None,
-           warning_id: int | None = None, target_id: int | None = None, **params) -> None:
+           warning=None, target=None, **params) -> None:
     """Write one notification per person; it links to the task, cycle, warning or target."""
     assert key in MESSAGES, key
     for user_id in dict.fromkeys(u for u in user_ids if u):
         session.add(Notification(user_id=user_id, kind=key, message=key, params=params,
                                  task_id=task.id if task else None,
                                  cycle_id=cycle_id or (task.cycle_id if task else None),
-                                 warning_id=warning_id, target_id=target_id))
+                                 warning=warning, target=target))

@@ -146,7 +146,11 @@ OPENAPI = {
                     "source": {"type": "string"}}}}}},
             "Imported": {"type": "object", "properties": {
                 "new": {"type": "integer"}, "changed": {"type": "integer"},
-                "unchanged": {"type": "integer"}, "warnings": {"type": "integer"}}},
+                "unchanged": {"type": "integer"},
+                "warnings": {"type": "integer", "description": "rows beyond a warning line"},
+                "opened": {"type": "integer", "description": "warnings opened (预警)"},
+                "verified": {"type": "integer", "description": "warnings back inside the line"},
+                "reopened": {"type": "integer", "description": "warnings crossed again"}}},
             "Cycle": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "level": {"type": "string"}, "unit": {"type": "string"},
                 "unit_name": {"type": "string"}, "subject": {"type": "string"},

@@ -223,7 +223,8 @@ def enter():
             db.session.rollback()
             flash(translate(exc.message, exc.params), "error")
         else:
-            flash(_("Recorded: %(new)d new, %(changed)d changed, %(unchanged)d unchanged.",
+            flash(_("Recorded: %(new)d new, %(changed)d changed, %(unchanged)d unchanged; "
+                    "%(opened)d warning(s) opened, %(verified)d verified.",
                     **counts), "success")
             return redirect(url_for("indicators.trend", indicator=form.indicator_code.data,
                                     unit=form.unit_code.data.strip())), 303
@@ -298,8 +299,8 @@ def accept():
         return redirect(url_for("indicators.index")), 303
     finally:
         path.unlink(missing_ok=True)
-    flash(_("Imported: %(new)d new, %(changed)d changed, %(unchanged)d unchanged.", **counts),
-          "success")
+    flash(_("Imported: %(new)d new, %(changed)d changed, %(unchanged)d unchanged; %(opened)d "
+            "warning(s) opened, %(verified)d verified.", **counts), "success")
     return redirect(url_for("indicators.index")), 303
 
 

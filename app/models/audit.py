@@ -35,6 +35,9 @@ class AuditEvent(db.Model):
     data: Mapped[dict | None] = mapped_column(JSON)
 
     actor: Mapped[User | None] = relationship()
+    # Set the object rather than its id: a batch of new warnings then flushes once.
+    warning: Mapped["Warning | None"] = relationship()  # noqa: F821 - app.models.indicators
+    target: Mapped["Target | None"] = relationship()  # noqa: F821
 
 
 @event.listens_for(Session, "before_flush")
@@ -61,6 +64,9 @@ class Notification(db.Model):
     target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    warning: Mapped["Warning | None"] = relationship()  # noqa: F821 - app.models.indicators
+    target: Mapped["Target | None"] = relationship()  # noqa: F821
 
 
 class ReminderLog(db.Model):

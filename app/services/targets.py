@@ -116,7 +116,7 @@ def check_smart(session, period: Period, indicator_code: str | None, value, dead
 def _audit(session, target: Target, action: str, actor: User | None, now: dt.datetime,
            comment: str | None = None, **data) -> None:
     session.add(AuditEvent(action=action, actor_id=actor.id if actor else None,
-                           target_id=target.id, comment=comment, data=data or None, at=now))
+                           target=target, comment=comment, data=data or None, at=now))
 
 
 def plain(value) -> str:
@@ -170,7 +170,6 @@ def create(session, actor: User, unit_id: int, period_id: int, indicator_code: s
                     baseline=base, value=number, deadline=day, status="confirmed",
                     created_by_id=actor.id, created_at=now)
     session.add(target)
-    session.flush()
     _audit(session, target, "target_set", actor, now, value=plain(number))
     _commit(session)
     return target
@@ -234,11 +233,10 @@ def cascade(session, actor: User, target_id: int, values: dict[int, object],
         child.parent_id, child.value, child.deadline = parent.id, number, day
         child.status, child.return_reason, child.confirm_by = "pending", None, confirm_by
         child.decided_by_id = child.decided_at = None
-        session.flush()
         _audit(session, child, "target_cascade", actor, now, value=plain(number),
                parent=parent.id)
         label = label or _label(session, child)
-        notify(session, receivers(session, unit), "target_cascaded", target_id=child.id,
+        notify(session, receivers(session, unit), "target_cascaded", target=child,
                who=actor.name, unit=unit.name, indicator=label, value=plain(number),
                deadline=day.isoformat(), due=confirm_by.astimezone(TZ).strftime("%Y-%m-%d"))
     _commit(session)
@@ -278,7 +276,7 @@ def confirm(session, target_id: int, actor: User, now: dt.datetime | None = None
     _audit(session, target, "target_confirm", actor, now, value=plain(target.value))
     if target.parent_id:
         parent = session.get(Target, target.parent_id)
-        notify(session, [parent.created_by_id], "target_confirmed", target_id=target.id,
+        notify(session, [parent.created_by_id], "target_confirmed", target=target,
                unit=target.unit.name, indicator=_label(session, target),
                value=plain(target.value))
     _commit(session)
@@ -297,7 +295,7 @@ def return_target(session, target_id: int, actor: User, reason: str | None,
     target.status, target.return_reason = "returned", text
     target.decided_by_id, target.decided_at, target.confirm_by = actor.id, now, None
     _audit(session, target, "target_return", actor, now, comment=text)
-    notify(session, [target.created_by_id], "target_returned", target_id=target.id,
+    notify(session, [target.created_by_id], "target_returned", target=target,
            unit=target.unit.name, indicator=_label(session, target),
            value=plain(target.value), reason=text)
     _commit(session)
@@ -401,7 +399,6 @@ def sync_from_cycle(session, cycle: Cycle, rows: list[dict], actor: User | None,
         target.value, target.deadline, target.baseline = value, deadline, baseline
         target.status, target.confirm_by, target.return_reason = "confirmed", None, None
         target.decided_by_id, target.decided_at = (actor.id if actor else None), now
-        session.flush()
         _audit(session, target, "target_from_cycle", actor, now, value=plain(value),
                cycle=cycle.id)
         changed += 1

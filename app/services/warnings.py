@@ -57,7 +57,7 @@ class Owners:
 def _audit(session, warning: Warning, action: str, actor: User | None, now: dt.datetime,
            comment: str | None = None, **data) -> None:
     session.add(AuditEvent(action=action, actor_id=actor.id if actor else None,
-                           warning_id=warning.id, from_stage=data.pop("from_state", None),
+                           warning=warning, from_stage=data.pop("from_state", None),
                            to_stage=data.pop("to_state", None), comment=comment,
                            data=data or None, at=now))
 
@@ -129,11 +129,10 @@ def _open(session, v: Value, unit: OrgUnit, owners: Owners, names, now) -> Warni
                       opened_at=now,
                       due_at=local_deadline(session, now, POLICY.acknowledge_days))
     session.add(warning)
-    session.flush()
     _audit(session, warning, "warning_open", None, now, to_state="open", severity=v.status,
            value=_plain(v.value), period=v.period)
     recipients = [owner_id] if owner_id else _tier_people(session, warning, 1)
-    notify(session, recipients, "warning_opened", warning_id=warning.id,
+    notify(session, recipients, "warning_opened", warning=warning,
            **_params(warning, names.get(v.code, ""), v.value))
     return warning
 
@@ -152,7 +151,7 @@ def _relapse(session, warning: Warning, names, now) -> None:
         warning.due_at = local_deadline(session, now, POLICY.acknowledge_days)
     _audit(session, warning, "warning_relapse", None, now, from_state=before,
            to_state=warning.state, value=_plain(warning.latest_value))
-    notify(session, _holders(session, warning), "warning_relapsed", warning_id=warning.id,
+    notify(session, _holders(session, warning), "warning_relapsed", warning=warning,
            **_params(warning, names.get(warning.indicator_code, "")))
 
 
@@ -163,7 +162,7 @@ def _verify(session, warning: Warning, names, now) -> None:
     warning.due_at = local_deadline(session, now, POLICY.measure_days)
     _audit(session, warning, "warning_verify", None, now, from_state=before,
            to_state=warning.state, value=_plain(warning.latest_value))
-    notify(session, _holders(session, warning), "warning_verified", warning_id=warning.id,
+    notify(session, _holders(session, warning), "warning_verified", warning=warning,
            **_params(warning, names.get(warning.indicator_code, "")))
 
 
@@ -299,7 +298,7 @@ def escalate_overdue(session, now: dt.datetime) -> int:
         params = _params(warning, _names(session, [warning.indicator_code]).get(
             warning.indicator_code, ""))
         notify(session, _tier_people(session, warning, warning.tier), "warning_escalated",
-               warning_id=warning.id, state=STATE_LABELS[warning.state], **params)
+               warning=warning, state=STATE_LABELS[warning.state], **params)
         try:
             session.commit()
         except StaleDataError:

@@ -308,3 +308,63 @@ def test_other_levels_pass_their_own_chain_in_the_browser(live_server, browser_p
     page.goto(cycle_page)
     expect(page.locator("#stages li.current")).to_have_attribute("data-stage", "standard")
     assert server_errors == []
+
+
+STATUS_DATA = Path(__file__).resolve().parents[2] / "app" / "data" / "measurements-major.csv"
+WARNED_LEAD = "2005486"  # 龚建艳, 计算机应用技术: its 2026 enrolment rate is below the line
+
+
+@pytest.mark.browser
+def test_status_data_raises_warnings_that_their_owner_works_off(live_server, browser_page,
+                                                                tmp_path):
+    """The quality office imports the status data; each crossing opens a warning for its major's
+    lead, who acknowledges it, records a measure, and confirms the targets handed down."""
+    from playwright.sync_api import expect
+
+    page, server_errors = browser_page
+    base = live_server["url"]
+
+    _sign_in(page, base, QUALITY_OFFICE)
+    page.goto(f"{base}/indicators/")
+    page.locator("#import-form input[type=file]").set_input_files(str(STATUS_DATA))
+    page.locator("#import-form button").click()
+    expect(page.locator("#accept-form")).to_be_visible()
+    expect(page.locator("#bad-rows")).to_have_count(0)
+    page.locator("#accept-form button").click()
+    expect(page.locator(".flash.success")).to_be_visible()
+    page.goto(f"{base}/warnings/")
+    expect(page.locator("#warnings tbody tr")).to_have_count(8)  # the 2026 crossings
+    page.goto(f"{base}/dashboard/")
+    expect(page.locator("#light-summary a")).to_be_visible()
+    expect(page.locator("#monitoring strong").first).not_to_have_text("0")
+    page.locator("#light-summary a").click()
+    expect(page.locator("#lights td.light-red").first).to_be_visible()
+    _shot(page, tmp_path, "lights.png")
+    _sign_out(page, base)
+
+    _sign_in(page, base, WARNED_LEAD)
+    rows = page.locator("#my-warnings tbody tr")
+    expect(rows).to_have_count(1)
+    rows.first.locator("a.button").click()
+    expect(page.locator("#warning-states li.current")).to_have_attribute("data-state", "open")
+    page.locator("#warning-actions form.inline button").click()
+    expect(page.locator("#warning-states li.current")).to_have_attribute("data-state",
+                                                                         "acknowledged")
+    page.locator("#rectify-form button").click()  # no measure yet: refused, nothing changes
+    expect(page.locator(".flash.error")).to_be_visible()
+    page.locator("#rectify-form textarea[name=measure]").fill("走访未报到新生，落实补报到与转专业")
+    page.locator("#rectify-form button").click()
+    expect(page.locator("#warning-states li.current")).to_have_attribute("data-state",
+                                                                         "rectifying")
+    expect(page.locator("#history")).to_contain_text("走访未报到新生")
+    _shot(page, tmp_path, "warning.png")
+
+    page.goto(f"{base}/")
+    targets = page.locator("#my-targets tbody tr")
+    expect(targets).to_have_count(2)  # the college's two goals, handed down by 信息工程学院
+    targets.first.locator("a.button").click()
+    page.locator("#decide-target form.inline button").click()
+    expect(page.locator("#target-status .badge.target-confirmed")).to_be_visible()
+    page.goto(f"{base}/")
+    expect(page.locator("#my-targets tbody tr")).to_have_count(1)
+    assert server_errors == []
