@@ -17,6 +17,20 @@ demo_cli = AppGroup("demo", help="The demo college.")
 scheduler_cli = AppGroup("scheduler", help="Run the scheduler or one tick of it.")
 workflows_cli = AppGroup("workflows", help="Cycle definitions: list, compare, migrate.")
 measurements_cli = AppGroup("measurements", help="Indicator values from the data platform.")
+library_cli = AppGroup("library", help="The indicator library and the standard chain.")
+
+
+@library_cli.command("seed")
+def library_seed():
+    """Add the default indicators and standards that are not there yet (safe to run again)."""
+    from pathlib import Path
+
+    from app.services.measurements import seed_indicators
+    from app.services.standards import seed_standards
+    data = Path(current_app.root_path) / "data"
+    indicators = seed_indicators(db.session, data / "indicators.yaml")
+    standards = seed_standards(db.session, data / "standards.yaml")
+    click.echo(f"added {indicators} indicator(s) and {standards} standard(s)")
 
 
 @measurements_cli.command("import")
@@ -212,5 +226,6 @@ def run(interval):
 
 
 def init_app(app):
-    for group in (users_cli, demo_cli, scheduler_cli, workflows_cli, measurements_cli):
+    for group in (users_cli, demo_cli, scheduler_cli, workflows_cli, measurements_cli,
+                  library_cli):
         app.cli.add_command(group)
