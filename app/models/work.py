@@ -44,6 +44,8 @@ class Cycle(db.Model):
     launched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     stage_entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The same subject's cycle of the period before: the spiral's previous turn.
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     unit: Mapped[OrgUnit] = relationship()
@@ -199,3 +201,38 @@ class DeliverableVersion(db.Model):
 
     deliverable: Mapped[Deliverable] = relationship(back_populates="versions")
     author: Mapped[User] = relationship()
+
+
+class CarriedMeasure(db.Model):
+    """An improvement measure (改进措施) planned by one turn and followed up by the next: the
+    open items a new cycle starts with, and how each was carried out (落实情况)."""
+
+    __tablename__ = "carried_measures"
+    __table_args__ = (Index("ix_carried_measures_cycle", "cycle_id"),
+                      UniqueConstraint("cycle_id", "from_cycle_id", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    from_cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
+    position: Mapped[int]  # the row of the improvement plan it came from, from 1
+    problem: Mapped[str] = mapped_column(Text, default="")
+    measure: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(100), default="")
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|done|partial|not_done
+    follow_up: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class DiagnosisCatalog(db.Model):
+    """One version of the diagnosis catalogue (诊断项目 → 诊断要素 → 诊断点): editable data; a
+    self-diagnosis keeps the version it was written against."""
+
+    __tablename__ = "diagnosis_catalogs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(unique=True)
+    data: Mapped[dict] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
