@@ -55,3 +55,16 @@ def meets(value, operator: str, target) -> bool:
     """Does `value` satisfy a target under the indicator's rule (>=, >, <=, <, ==)?"""
     v, t = Decimal(str(value)), Decimal(str(target))
     return {">=": v >= t, ">": v > t, "<=": v <= t, "<": v < t, "==": v == t}[operator]
+
+
+def next_target(operator: str, target, actual, met: bool) -> Decimal:
+    """The next turn's target: a met one raised to what was achieved, a missed one kept."""
+    target = Decimal(str(target))
+    if not met or actual is None:
+        return target
+    actual = Decimal(str(actual))
+    if operator in (">=", ">"):
+        return max(target, actual)
+    if operator in ("<=", "<"):
+        return min(target, actual)
+    return target
