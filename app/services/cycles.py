@@ -19,7 +19,7 @@ from app.models import (
     SchoolClass, Task, TaskComment, User, utcnow,
 )
 from app.notify import group_members, notify, task_recipients
-from app.services import deliverables, targets
+from app.services import deliverables, targets, turns
 from app.services.common import TZ, begin_write, fmt, local_deadline, role_holders
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows import CLOSED, Refused, definitions, get_definition
@@ -169,27 +169,57 @@ def launch_cycles(session, actor: User | None, level: str, period_id: int,
     plan = plan_launch(session, actor, level, period_id)
     definition, period = plan.definition, plan.period
     result = LaunchResult(existing=plan.existing, skipped=plan.skipped)
+    before = turns.previous_period(session, period)
+    earlier = {} if before is None else {(c.subject_kind, c.subject_id): c for c in session.scalars(
+        select(Cycle).where(Cycle.level == level, Cycle.period_id == before.id))}
     for subject in plan.new:
-        owner_id = subject.owner_id
-        cycle = Cycle(level=level, unit=subject.unit, subject_kind=subject.kind,
-                      subject_id=subject.id, subject_name=subject.name,
-                      period=period, definition_name=definition.name,
-                      definition_version=definition.version, stage=definition.first_stage.name,
-                      round=1, owner_id=owner_id, launched_at=now, stage_entered_at=now,
-                      **{s.timer.plan_field: _plan_time(period, s.timer.days_before_period_end)
-                         for s in definition.stages if s.timer})
-        session.add(cycle)
-        try:
-            session.flush()
-        except IntegrityError:  # PostgreSQL: another launch created it in the meantime
-            session.rollback()
-            raise Conflict(N_("Another launch of these cycles is under way; reload and check.")) from None
-        _audit(session, "launch", actor, cycle, to_stage=cycle.stage, now=now,
-               definition=f"{definition.name} v{definition.version}")
-        _open_fill_task(session, cycle, definition.first_stage, now)
+        cycle = _open_cycle(session, actor, definition, period, level, subject.unit, subject.kind,
+                            subject.id, subject.name, subject.owner_id, now)
+        previous = earlier.get((subject.kind, subject.id))
+        if previous is not None:  # the next turn of the same subject's spiral
+            turns.carry_over(session, previous, cycle, now)
         result.created.append(cycle)
     session.commit()
     return result
+
+
+def _open_cycle(session, actor: User | None, definition: Definition, period: Period, level: str,
+                unit: OrgUnit, subject_kind: str, subject_id: int, subject_name: str,
+                owner_id: int, now: dt.datetime) -> Cycle:
+    """One new cycle at its first stage, with its owner's fill-in task."""
+    cycle = Cycle(level=level, unit=unit, subject_kind=subject_kind, subject_id=subject_id,
+                  subject_name=subject_name, period=period, definition_name=definition.name,
+                  definition_version=definition.version, stage=definition.first_stage.name,
+                  round=1, owner_id=owner_id, launched_at=now, stage_entered_at=now,
+                  **{s.timer.plan_field: _plan_time(period, s.timer.days_before_period_end)
+                     for s in definition.stages if s.timer})
+    session.add(cycle)
+    try:
+        session.flush()
+    except IntegrityError:  # PostgreSQL: another launch created it in the meantime
+        session.rollback()
+        raise Conflict(N_("Another launch of these cycles is under way; reload and check.")) from None
+    _audit(session, "launch", actor, cycle, to_stage=cycle.stage, now=now,
+           definition=f"{definition.name} v{definition.version}")
+    _open_fill_task(session, cycle, definition.first_stage, now)
+    return cycle
+
+
+def _next_turn(session, cycle: Cycle, actor: User | None, now: dt.datetime) -> None:
+    """A closed cycle opens, or links to, its subject's cycle of the next period (if that
+    period is in the calendar) and hands it its improvement plan as open items."""
+    period = turns.next_period(session, cycle.period)
+    if period is None:
+        return  # launching that period later links the turns
+    following = turns.same_subject(session, cycle, period)
+    if following is None:
+        definition = definition_for_level(cycle.level)
+        if definition.period != period.kind:
+            return
+        following = _open_cycle(session, actor, definition, period, cycle.level, cycle.unit,
+                                cycle.subject_kind, cycle.subject_id, cycle.subject_name,
+                                cycle.owner_id, now)
+    turns.carry_over(session, cycle, following, now)
 
 
 def _open_fill_task(session, cycle: Cycle, stage: Stage, now: dt.datetime,
@@ -350,6 +380,8 @@ def approve(session, task_id: int, actor: User, comment: str | None = None,
         _deliverable(session, cycle, stage.name).status = "approved"
         if "targets" in report:  # the approved targets are the unit's for the period
             targets.sync_from_cycle(session, cycle, report["targets"], actor, now)
+        if report.get(turns.FOLLOW_UP):  # how the last turn's measures were carried out
+            turns.record_follow_up(session, cycle, report[turns.FOLLOW_UP], now)
         if stage.is_timed:  # it stays until its date; the owner hears it was approved
             notify(session, [cycle.owner_id], "approved", task, stage=stage.label,
                    cycle=cycle_title(cycle))
@@ -672,6 +704,8 @@ def _advance(session, cycle: Cycle, definition: Definition, trigger: str, actor:
     _bump_cycle(session, cycle, **values)
     if after != CLOSED:
         _open_fill_task(session, cycle, definition.stage(after), now, "stage_advanced")
+    else:
+        _next_turn(session, cycle, actor, now)
 
 
 def advance_timers(session, now: dt.datetime) -> list[int]:

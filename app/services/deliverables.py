@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.models import Cycle, Target
 from app.services import indicators as library
-from app.services import standards
+from app.services import catalog, standards, turns
 from app.services import targets as chain
 from app.services.errors import Invalid
 from workflows import guards
@@ -93,21 +93,36 @@ def missed_without_measure(session, cycle: Cycle, data: dict) -> list[str]:
 
 
 def proposal(session, cycle: Cycle, stage: Stage) -> dict | None:
-    """What a first fill-in starts from: the unit's confirmed targets, the level's standards,
-    each target against the data at diagnosis."""
+    """What a first fill-in starts from: the unit's confirmed targets and the last turn's
+    results, the level's standards, at diagnosis each target against the data, the catalogue's
+    diagnosis points and the measures carried from the last turn."""
     names = {f.name for f in stage.form}
     out: dict = {}
-    if "targets" in names and cycle.subject_kind == "unit":
-        rows = [{"indicator": _indicator(session, cycle.level, t.indicator_code),
-                 "baseline": chain.plain(t.baseline), "target": chain.plain(t.value),
-                 "deadline": t.deadline.isoformat()}
-                for t in session.scalars(select(Target).where(
-                    Target.unit_id == cycle.unit_id, Target.period_id == cycle.period_id,
-                    Target.status == "confirmed").order_by(Target.indicator_code))]
+    if "targets" in names:
+        rows = [] if cycle.subject_kind != "unit" else [
+            {"indicator": _indicator(session, cycle.level, t.indicator_code),
+             "baseline": chain.plain(t.baseline), "target": chain.plain(t.value),
+             "deadline": t.deadline.isoformat()}
+            for t in session.scalars(select(Target).where(
+                Target.unit_id == cycle.unit_id, Target.period_id == cycle.period_id,
+                Target.status == "confirmed").order_by(Target.indicator_code))]
+        taken = {chain.row_code(session, cycle.level, r["indicator"]) for r in rows}
+        rows += [r for r in turns.proposed_targets(session, cycle)
+                 if chain.row_code(session, cycle.level, r["indicator"]) not in taken]
         if rows:
             out["targets"] = rows
     if standards.FIELD in names:
         out.update(standards.proposal(session, cycle))
+    if "diagnosis" in names:
+        book = catalog.current(session)
+        rows = [{"point": p.label, "rating": "", "finding": ""}
+                for p in catalog.points(book.data if book else None, cycle.level)]
+        if rows:
+            out["diagnosis"] = rows
+    if turns.FOLLOW_UP in names:
+        rows = turns.follow_up_proposal(session, cycle)
+        if rows:
+            out[turns.FOLLOW_UP] = rows
     if ACHIEVEMENTS in names:
         rows = [{"indicator": _indicator(session, cycle.level, a.target.indicator_code),
                  "target": chain.plain(a.target.value), "actual": chain.plain(a.actual),
