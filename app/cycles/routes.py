@@ -1,5 +1,7 @@
 """Cycles: the list a person may see, and one cycle's spiral, deliverables and history."""
-from flask import abort, render_template, request
+import io
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,7 +11,8 @@ from app.cycles import bp
 from app.exports import MAX_ROWS, xlsx_response
 from app.i18n import local
 from app.models import Cycle, utcnow
-from app.services import indicators, targets
+from app.reports import docx_writer, pdf, selfdiag
+from app.services import indicators, targets, turns
 from app.services.cycles import LEVELS, definition_for_level
 from workflows import CLOSED
 from workflows.compare import compare
@@ -154,4 +157,54 @@ def show(cycle_id):
         evidence=_by_stage(queries.attachments_of(db.session, cycle.id)),
         achievements=targets.achievements(db.session, cycle_targets),
         indicator_names={i.code: i for i in indicators.current(db.session, active_only=False)},
-        unit_warnings=queries.unit_warnings(db.session, cycle), now=utcnow())
+        unit_warnings=queries.unit_warnings(db.session, cycle),
+        turns=turns.chain(db.session, cycle),
+        carried=turns.open_items(db.session, cycle),
+        report_stage=(selfdiag.diagnosis_stage(cycle) or cycle.definition.stages[0]).name,
+        now=utcnow())
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _report(cycle_id: int):
+    """The cycle, its diagnosis deliverable and the version asked for (default: the newest)."""
+    cycle = _viewable(cycle_id)
+    stage = selfdiag.diagnosis_stage(cycle)
+    deliverable = queries.cycle_deliverables(db.session, cycle.id).get(stage.name) if stage else None
+    version = None
+    if deliverable is not None and deliverable.versions:
+        wanted = request.args.get("version", deliverable.versions[-1].number, type=int)
+        version = next((v for v in deliverable.versions if v.number == wanted), None)
+        if version is None:
+            abort(404)
+    elif request.args.get("version"):
+        abort(404)
+    document = selfdiag.build(db.session, cycle, deliverable, version)
+    kind = _("self-diagnosis report")
+    name = f"{cycle.subject_name}-{cycle.period.name}-{kind}"
+    return document, name + (f"-v{version.number}" if version else "")
+
+
+@bp.route("/<int:cycle_id>/report.docx")
+@login_required
+def report_docx(cycle_id):
+    """The self-diagnosis report (自我诊断报告) as a Word file."""
+    document, name = _report(cycle_id)
+    return send_file(io.BytesIO(docx_writer.to_docx(document)), as_attachment=True,
+                     download_name=f"{name}.docx", mimetype=DOCX)
+
+
+@bp.route("/<int:cycle_id>/report.pdf")
+@login_required
+def report_pdf(cycle_id):
+    """The same report as PDF, when the server has LibreOffice to make it."""
+    document, name = _report(cycle_id)
+    try:
+        data = pdf.to_pdf(docx_writer.to_docx(document))
+    except pdf.PdfUnavailable:
+        flash(_("PDF export needs LibreOffice on the server; download the Word file instead."),
+              "error")
+        return redirect(url_for("cycles.show", cycle_id=cycle_id)), 303
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"{name}.pdf",
+                     mimetype="application/pdf")
