@@ -22,15 +22,19 @@ library_cli = AppGroup("library", help="The indicator library and the standard c
 
 @library_cli.command("seed")
 def library_seed():
-    """Add the default indicators and standards that are not there yet (safe to run again)."""
+    """Add the default indicators, standards and diagnosis catalogue not there yet (safe to
+    run again)."""
     from pathlib import Path
 
+    from app.services import catalog
     from app.services.measurements import seed_indicators
     from app.services.standards import seed_standards
     data = Path(current_app.root_path) / "data"
     indicators = seed_indicators(db.session, data / "indicators.yaml")
     standards = seed_standards(db.session, data / "standards.yaml")
-    click.echo(f"added {indicators} indicator(s) and {standards} standard(s)")
+    catalogue = catalog.seed(db.session, data / "diagnosis-catalog.yaml")
+    click.echo(f"added {indicators} indicator(s) and {standards} standard(s)"
+               + ("; the diagnosis catalogue" if catalogue else ""))
 
 
 @measurements_cli.command("import")
@@ -184,7 +188,8 @@ def demo_load(if_empty, no_launch):
     click.echo(f"loaded {summary['units']} units, {summary['users']} users, "
                f"{summary['courses']} courses, {summary['classes']} classes; "
                f"launched {summary['cycles']} cycles ({levels or 'none'}); "
-               f"{summary['targets']} targets in the target chain")
+               f"{summary['targets']} targets in the target chain; last year's "
+               f"{summary['last_year']} major cycles closed")
 
 
 def _parse_at(value: str | None) -> dt.datetime:

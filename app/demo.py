@@ -12,7 +12,8 @@ from app.models import (
 )
 from app.services.cycles import LEVELS, definition_for_level, launch_cycles
 from app.services.measurements import seed_indicators
-from app.services import targets
+from app.demo_history import load_history
+from app.services import catalog, targets
 from app.services.standards import seed_standards
 
 DATA = Path(__file__).parent / "data" / "demo-college.yaml"
@@ -65,6 +66,14 @@ def load_demo(session, password: str, launch: bool = True,
         session.add(SchoolClass(name=name, major=major,
                                 adviser=counselors.get(major.parent.code if major.parent else "")))
 
+    session.commit()
+    seed_indicators(session, DATA.parent / "indicators.yaml")
+    seed_standards(session, DATA.parent / "standards.yaml")
+    catalog.seed(session, DATA.parent / "diagnosis-catalog.yaml")
+    # Last year first: its cycles close before this year is in the calendar, and this year's
+    # launch then links each major's two turns.
+    history = load_history(session, users, DATA.parent) if launch else 0
+
     year_data = college["academic_year"]
     year = Period(kind="year", name=year_data["name"],
                   start=dt.date.fromisoformat(year_data["start"]),
@@ -80,8 +89,6 @@ def load_demo(session, password: str, launch: bool = True,
         session.add(Holiday(name=holiday["name"], start=dt.date.fromisoformat(holiday["start"]),
                             end=dt.date.fromisoformat(holiday["end"])))
     session.commit()
-    seed_indicators(session, DATA.parent / "indicators.yaml")
-    seed_standards(session, DATA.parent / "standards.yaml")
 
     chain = _cascade_targets(session, root, year, users, now) if launch else 0
     launched: dict[str, int] = {}
@@ -93,7 +100,7 @@ def load_demo(session, password: str, launch: bool = True,
             launched[level] = len(launch_cycles(session, None, level, period.id, now=now).created)
     return {"units": len(units), "users": len(users), "courses": len(courses),
             "classes": len(classes), "cycles": sum(launched.values()), "by_level": launched,
-            "targets": chain}
+            "targets": chain, "last_year": history}
 
 
 #: The college's targets for the year and what each department hands its majors:

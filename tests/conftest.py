@@ -2,6 +2,7 @@
 a small college built in layers by `tests.builders`."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
@@ -37,6 +38,39 @@ def sqlite_template(tmp_path_factory):
     path = tmp_path_factory.mktemp("db") / "template.db"
     _upgrade(create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}"))
     return path
+
+
+#: The instant the demo college is loaded at in the tests: its launch, 2026-09-07 09:00 Beijing.
+DEMO_LAUNCH = dt.datetime(2026, 9, 7, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture(scope="session")
+def demo_template(sqlite_template, tmp_path_factory):
+    """A SQLite file with the demo college loaded once (it walks last year's cycles, which
+    takes seconds); tests get a copy. Returns (path, load_demo's summary)."""
+    from app.demo import load_demo
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    with app.app_context():
+        summary = load_demo(db.session, TestConfig.DEMO_PASSWORD, now=DEMO_LAUNCH)
+        db.session.remove()
+        db.engine.dispose()  # checkpoints the WAL into the file
+    return path, summary
+
+
+@pytest.fixture
+def demo(request, demo_template):
+    """The demo college in the test's database: copied on SQLite, loaded on PostgreSQL.
+    Use after `app` or `any_app`; returns load_demo's summary."""
+    from app.demo import load_demo
+    name = next(n for n in ("any_app", "app", "pg_app") if n in request.fixturenames)
+    app = request.getfixturevalue(name)
+    path, summary = demo_template
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _reset_sqlite(app, path)
+        return summary
+    return load_demo(db.session, TestConfig.DEMO_PASSWORD, now=DEMO_LAUNCH)
 
 
 @pytest.fixture(scope="session")
@@ -154,3 +188,17 @@ class RequestScopedClient(FlaskClient):
 def client(app):
     app.test_client_class = RequestScopedClient
     return app.test_client()
+
+
+@pytest.fixture
+def office():
+    """LibreOffice and poppler's tools, to turn a report into a PDF and read it back; skipped
+    without them unless REQUIRE_OFFICE=1 (as in CI) makes that a failure."""
+    missing = [tool for tool in ("soffice", "pdftotext", "pdffonts", "pdftoppm")
+               if shutil.which(tool) is None]
+    if missing:
+        message = (f"{', '.join(missing)} not found; install Debian's libreoffice-writer-nogui "
+                   "and poppler-utils")
+        if _required("REQUIRE_OFFICE"):
+            pytest.fail(f"{message}; REQUIRE_OFFICE=1 makes this a failure")
+        pytest.skip(f"{message} (set REQUIRE_OFFICE=1 to fail instead)")

@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from app.demo import load_demo
 from app.extensions import db
 from app.models import AuditEvent, Cycle
 from tests.builders import valid_fields
@@ -25,8 +24,7 @@ PERSONNEL_HEAD = "2005235"  # 人事处处长: approves teachers' targets after 
 
 
 @pytest.mark.parametrize("level", WALKS)
-def test_each_level_walks_its_own_chain(any_app, level):
-    load_demo(db.session, "Demo@2026", now=LAUNCH)
+def test_each_level_walks_its_own_chain(any_app, demo, level):
     subject, owner, deciders = WALKS[level]
     cycle = db.session.scalars(select(Cycle).where(Cycle.level == level,
                                                    Cycle.subject_name == subject)).one()
@@ -69,11 +67,12 @@ def test_each_level_walks_its_own_chain(any_app, level):
     assert len(approvals) == sum(len(s.reviews) for s in definition.stages)
 
 
-def test_launching_every_level_again_creates_nothing(app):
+def test_launching_every_level_again_creates_nothing(app, demo):
     from app.models import Period
     from app.services.cycles import LEVELS, definition_for_level, launch_cycles
-    summary = load_demo(db.session, "Demo@2026", now=LAUNCH)
-    year = db.session.scalars(select(Period).where(Period.kind == "year")).one()
+    summary = demo
+    year = db.session.scalars(select(Period).where(Period.kind == "year")
+                              .order_by(Period.start.desc())).first()
     term = db.session.scalars(select(Period).where(Period.kind == "term")
                               .order_by(Period.start)).first()
     for level in LEVELS:
@@ -82,14 +81,13 @@ def test_launching_every_level_again_creates_nothing(app):
         assert again.created == [] and len(again.existing) == summary["by_level"][level]
 
 
-def test_a_reviewer_from_outside_the_unit_lands_on_their_queue(app):
+def test_a_reviewer_from_outside_the_unit_lands_on_their_queue(app, demo):
     """人事处 approves a teacher's targets; the teacher's cycle is not theirs to browse."""
     from app.models import User
     from app.services import cycles as service
     from tests.builders import open_task, valid_fields
     from tests.conftest import RequestScopedClient
     from tests.web.conftest import sign_in
-    load_demo(db.session, "Demo@2026", now=LAUNCH)
     cycle = db.session.scalars(select(Cycle).where(Cycle.level == "teacher",
                                                    Cycle.subject_name == "向婷梅")).one()
     users = {u.username: u for u in db.session.scalars(select(User))}

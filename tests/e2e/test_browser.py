@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app import create_app
-from app.demo import load_demo
 from app.extensions import db
 from app.models import Cycle, OrgUnit
 import config
@@ -54,22 +53,21 @@ def _require_chromium() -> None:
 
 
 @pytest.fixture
-def live_server(sqlite_template, tmp_path):
-    """The product on a copy of the migrated database, demo loaded, served by waitress."""
+def live_server(demo_template, tmp_path):
+    """The product on a copy of the demo college's database, served by waitress."""
     import waitress
 
     path = tmp_path / "spiral.db"
-    shutil.copy(sqlite_template, path)
+    shutil.copy(demo_template[0], path)
     app = create_app(config.TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}",
                      WTF_CSRF_ENABLED=True)
     with app.app_context():
-        load_demo(db.session, PASSWORD)
         major = aliased(OrgUnit)
         department = aliased(OrgUnit)
         department_cycles = db.session.scalar(
             select(func.count(Cycle.id)).join(major, major.id == Cycle.unit_id)
             .join(department, department.id == major.parent_id)
-            .where(department.name == DEPARTMENT, Cycle.level == "major"))
+            .where(department.name == DEPARTMENT, Cycle.level == "major", Cycle.stage == "target"))
         db.session.remove()
     assert department_cycles, f"the demo should launch cycles under {DEPARTMENT}"
 

@@ -94,6 +94,11 @@ ROUTES = [
      {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 404, OWNER: 403, HEAD: 404, QO: 404}),
     ("GET", "/indicators/trend?indicator=M03&unit=510203",
      {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 404, OWNER: 403, HEAD: 200, QO: 200}),
+    ("GET", "/cycles/{cycle}/report.docx", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
+                                            OWNER: 200, HEAD: 200, QO: 200}),
+    ("GET", "/cycles/{cycle}/report.pdf?version=9", {TEACHER: 404, OTHER_MAJOR: 404,
+                                                     OTHER_DEPT: 404, OWNER: 404, HEAD: 404,
+                                                     QO: 404}),  # no such version
     ("GET", "/targets/", dict.fromkeys(PEOPLE[1:], 200)),
     ("GET", "/targets/new", {TEACHER: 403, OTHER_MAJOR: 200, OTHER_DEPT: 200, OWNER: 200,
                              HEAD: 200, QO: 200}),
