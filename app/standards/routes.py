@@ -1,11 +1,15 @@
 """The standard chain: every member of staff reads it; the quality office keeps it."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (abort, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -16,10 +20,12 @@ from app.cycles.routes import LEVEL_LABELS
 from app.extensions import db
 from app.i18n import translate
 from app.models import Standard
-from app.services import indicators, standards
+from app.services import catalog, indicators, standards
+from app.services.errors import Invalid
 from app.services.cycles import LEVELS
 from app.standards import bp
 from workflows import Refused
+from workflows.model import N_
 
 KIND_LABELS = {"plan": _l("Plan"), "resource": _l("Resource"), "action": _l("Action"),
                "result": _l("Result")}
@@ -87,3 +93,50 @@ def edit(code=None):
             return redirect(url_for("standards.index", level=saved.level)), 303
     status = 422 if request.method == "POST" else 200
     return render_template("standards/edit.html", form=form, standard=standard), status
+
+
+class CatalogueForm(FlaskForm):
+    file = FileField(validators=[FileRequired()])
+    note = StringField(_l("What changed"), validators=[Length(max=200)])
+
+
+@bp.route("/catalogue", methods=["GET", "POST"])
+def catalogue():
+    """The diagnosis catalogue: everyone reads it; the quality office imports a new version."""
+    form = CatalogueForm()
+    errors, status = [], 200
+    if request.method == "POST":
+        _keeper_only()
+        if not form.validate_on_submit():
+            flash(_("Choose a file to upload."), "error")
+            return redirect(url_for("standards.catalogue")), 303
+        data = form.file.data.stream.read(current_app.config["ATTACHMENT_MAX_BYTES"] + 1)
+        try:
+            if len(data) > current_app.config["ATTACHMENT_MAX_BYTES"]:
+                raise Invalid(N_("The file is too large (at most %(mb)d MB)."), mb=10)
+            made, errors = catalog.import_table(db.session, current_user,
+                                                form.file.data.filename or "", data,
+                                                form.note.data or "")
+        except Refused as exc:
+            db.session.rollback()
+            flash(translate(exc.message, exc.params), "error")
+            return redirect(url_for("standards.catalogue")), 303
+        if not errors:
+            flash(_("Saved as version %(version)d.", version=made.version) if made
+                  else _("Nothing changed."), "success")
+            return redirect(url_for("standards.catalogue")), 303
+        status = 422
+    current = catalog.current(db.session)
+    return render_template("standards/catalogue.html", catalogue=current,
+                           points=catalog.points(current.data if current else None),
+                           versions=catalog.versions(db.session), form=form, errors=errors,
+                           level_names=catalog.LEVEL_NAMES,
+                           may_edit=access.has_college_role(current_user, "quality_office",
+                                                            "admin")), status
+
+
+@bp.route("/catalogue.xlsx")
+def export_catalogue():
+    return send_file(io.BytesIO(catalog.export_xlsx(db.session)), as_attachment=True,
+                     download_name=_("diagnosis catalogue") + ".xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -126,6 +126,10 @@ ROUTES = [
                                            OWNER: 303, HEAD: 403, QO: 303}),  # not verified
     ("GET", "/standards/", dict.fromkeys(PEOPLE[1:], 200)),
     ("GET", "/standards/?level=course", dict.fromkeys(PEOPLE[1:], 200)),
+    ("GET", "/standards/catalogue", dict.fromkeys(PEOPLE[1:], 200)),
+    ("GET", "/standards/catalogue.xlsx", dict.fromkeys(PEOPLE[1:], 200)),
+    ("POST", "/standards/catalogue",
+     {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 303}),
     ("GET", "/standards/new",
      {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403, HEAD: 403, QO: 200}),
     ("POST", "/standards/new",
@@ -148,7 +152,8 @@ CHANGERS = {"/review/approve-many": {HEAD}, "/dashboard/urge": {HEAD, QO},
             "/indicators/import": set(), "/indicators/import/accept": set(),
             "/indicators/library": set(),  # no file sent: refused before any change
             "/targets/{target}/return": set(), "/targets/{target}/cascade": set(),
-            "/warnings/{warning}/rectify": set(), "/warnings/{warning}/close": set()}
+            "/warnings/{warning}/rectify": set(), "/warnings/{warning}/close": set(),
+            "/standards/catalogue": set()}  # no file sent
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/language/<code>"),
           ("GET", "/healthz"), ("GET", "/static/<path:filename>"), ("GET", "/api/v1/openapi.json")}
 
