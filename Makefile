@@ -31,7 +31,7 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	@echo "Spiral on http://127.0.0.1:$${PORT:-5000}  (Ctrl-C stops the web server and the scheduler)"
-	$(BIN)/honcho start -f Procfile
+	@$(BIN)/honcho start -f Procfile || [ $$? -eq 130 ]  # Ctrl-C is how it is meant to stop
 
 test: install
 	$(BIN)/ruff check app workflows tests bench config.py

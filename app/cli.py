@@ -58,7 +58,8 @@ def measurements_import(path, accept):
                for k in ("new", "changed", "unchanged")}
     warnings = sum(1 for r in checked.good if r.status in ("yellow", "red"))
     click.echo(f"{len(checked.good)} good row(s) ({changes['new']} new, {changes['changed']} "
-               f"changed, {changes['unchanged']} unchanged; {warnings} beyond a warning line), "
+               f"changed, {changes['unchanged']} unchanged; {warnings} beyond a warning line, "
+               f"which open warnings for each unit's newest period only), "
                f"{len(checked.bad)} bad")
     if not accept:
         click.echo("nothing imported (add --accept)")

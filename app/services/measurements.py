@@ -192,6 +192,11 @@ def preview(session, table: list[list[str]]) -> Preview:
             except InvalidOperation:
                 row.error, row.error_params = (N_("%(value)s is not a number."),
                                                {"value": row.raw_value or "—"})
+            else:
+                problem = out_of_range(lines.for_period(row.indicator_code, row.period),
+                                       row.value)
+                if problem:
+                    row.error, row.error_params = problem, {"value": row.raw_value}
         if row.error:
             continue
         key = (row.indicator_code, units[row.unit_code], row.period)
@@ -205,6 +210,18 @@ def preview(session, table: list[list[str]]) -> Preview:
         row.change = ("new" if previous is None
                       else "unchanged" if Decimal(previous) == row.value else "changed")
     return Preview(rows)
+
+
+def out_of_range(indicator: Indicator, value: Decimal) -> str | None:
+    """Why a value cannot be one of this indicator's, or None: a yes / no takes 1 or 0, a
+    percentage lies between 0 and 100, and no indicator of the library is ever negative."""
+    if indicator.data_type == "boolean" and value not in (0, 1):
+        return N_("%(value)s: a yes / no indicator takes 1 (yes) or 0 (no).")
+    if indicator.unit_label.strip() in ("%", "％") and not 0 <= value <= 100:
+        return N_("%(value)s is not a percentage between 0 and 100.")
+    if value < 0:
+        return N_("%(value)s: the value cannot be negative.")
+    return None
 
 
 def table_from_json(items) -> list[list[str]]:

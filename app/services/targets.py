@@ -79,16 +79,27 @@ def _number(value, name: str, errors: dict, required: bool = True) -> Decimal | 
     return number
 
 
+#: The library levels whose indicators measure a unit's targets: a major's own level, or for
+#: the college, its departments and offices the school's and the majors' taken together.
+TARGET_LEVELS = {"major": ("major",)}
+DEFAULT_TARGET_LEVELS = ("school", "major")
+
+
 def check_smart(session, period: Period, indicator_code: str | None, value, deadline,
-                baseline=None) -> tuple[str, Decimal, Decimal | None, dt.date]:
+                baseline=None, unit: OrgUnit | None = None
+                ) -> tuple[str, Decimal, Decimal | None, dt.date]:
     """The parts of a target, cleaned; or Invalid naming each missing or wrong part."""
     errors: dict = {}
     code = (indicator_code or "").strip().upper()
     known = {i.code: i for i in library.current(session)}
+    levels = TARGET_LEVELS.get(unit.kind, DEFAULT_TARGET_LEVELS) if unit is not None else None
     if not code:
         errors["indicator"] = (N_("Choose the indicator that measures this target."), {})
     elif code not in known:
         errors["indicator"] = (N_("%(code)s is not an indicator of the library."), {"code": code})
+    elif levels and known[code].level not in levels:
+        errors["indicator"] = (N_("%(code)s measures another level: a major's target takes a "
+                                  "major-level indicator."), {"code": code})
     number = _number(value, "value", errors)
     base = _number(baseline, "baseline", errors, required=False)
     if number is not None and code in known and known[code].data_type == "boolean" \
@@ -107,9 +118,8 @@ def check_smart(session, period: Period, indicator_code: str | None, value, dead
         errors["deadline"] = (N_("The deadline falls before the period starts (%(start)s)."),
                               {"start": period.start.isoformat()})
     if errors:
-        missing = [name for name, (msg, _p) in errors.items()]
-        raise Invalid(N_("A target needs an indicator, a number and a deadline; see %(parts)s."),
-                      errors=errors, parts=", ".join(missing))
+        raise Invalid(N_("A target needs an indicator of the library, a number and a deadline; "
+                         "see the marked fields."), errors=errors)
     return code, number, base, day
 
 
@@ -159,7 +169,7 @@ def create(session, actor: User, unit_id: int, period_id: int, indicator_code: s
     if not access.can_set_targets(actor, unit):
         raise Forbidden(N_("Only the quality office or the unit's leaders may set its targets."))
     code, number, base, day = check_smart(session, period, indicator_code, value, deadline,
-                                          baseline)
+                                          baseline, unit)
     begin_write(session)
     if session.scalar(select(Target.id).where(Target.unit_id == unit.id,
                                               Target.period_id == period.id,
@@ -202,13 +212,14 @@ def cascade(session, actor: User, target_id: int, values: dict[int, object],
     errors: dict = {}
     for unit_id, value in values.items():
         try:
-            cleaned[unit_id] = check_smart(session, period, code, value, day)
+            cleaned[unit_id] = check_smart(session, period, code, value, day, None,
+                                           units[unit_id])
         except Invalid as exc:
             for name, error in exc.errors.items():
                 errors[f"{name}[{unit_id}]"] = error
     if errors:
-        raise Invalid(N_("A target needs an indicator, a number and a deadline; see %(parts)s."),
-                      errors=errors, parts=", ".join(sorted({k.split("[")[0] for k in errors})))
+        raise Invalid(N_("A target needs an indicator of the library, a number and a deadline; "
+                         "see the marked fields."), errors=errors)
     begin_write(session)
     existing = {t.unit_id: t for t in session.scalars(select(Target).where(
         Target.unit_id.in_(list(units)), Target.period_id == period.id,

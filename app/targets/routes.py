@@ -103,15 +103,23 @@ def new():
             flash(_("Target saved."), "success")
             return redirect(url_for("targets.show", target_id=target.id)), 303
     elif request.method == "POST":
-        status = 422
+        status = 422  # and say everything that is wrong at once, not one part per try
+        period = db.session.get(Period, form.period.data) if form.period.data else None
+        if period is not None:
+            try:
+                service.check_smart(db.session, period, form.indicator.data, form.value.data,
+                                    form.deadline.data, form.baseline.data)
+            except Invalid as exc:
+                _field_errors(form, exc)
     return render_template("targets/new.html", form=form), status
 
 
 def _field_errors(form, exc: Invalid) -> None:
     for name, (message, params) in exc.errors.items():
         field = getattr(form, name.split("[")[0], None)
-        if field is not None:
-            field.errors = [*field.errors, translate(message, params)]
+        text = translate(message, params)
+        if field is not None and text not in field.errors:
+            field.errors = [*field.errors, text]
 
 
 def _visible(target_id: int) -> Target:
@@ -153,7 +161,7 @@ def cascade(target_id):
     if not form.validate_on_submit():
         flash(_("The form has expired; please submit again."), "error")
         return redirect(url_for("targets.show", target_id=target.id)), 303
-    ticked = [int(u) for u in request.form.getlist("units") if u.isdigit()]
+    ticked = [int(u) for u in request.form.getlist("units") if u.isdigit() and len(u) < 10]
     values = {unit_id: request.form.get(f"value-{unit_id}", "") for unit_id in ticked}
     try:
         result = service.cascade(db.session, current_user, target.id, values,

@@ -55,6 +55,18 @@ def test_each_bad_row_is_named_with_its_number_and_reason(world):
     assert stored() == 0
 
 
+def test_values_no_indicator_can_take_are_refused(world):
+    checked = check(HEADER
+                    + "2026,510203,软件技术,M03,报到率,-5,平台\n"       # a negative rate
+                    + "2026,510203,软件技术,M01,去向落实率,120,平台\n"  # over 100 %
+                    + "2026,510203,软件技术,K03,按时提交,2,平台\n"      # yes / no
+                    + "2026,510203,软件技术,T01,企业实践,-1,平台\n"     # days
+                    + "2026,510203,软件技术,T01,企业实践,45,平台\n")    # good
+    assert [(r.number, r.error_params) for r in checked.bad] == [
+        (2, {"value": "-5"}), (3, {"value": "120"}), (4, {"value": "2"}), (5, {"value": "-1"})]
+    assert [r.number for r in checked.good] == [6]
+
+
 def test_nothing_is_written_by_a_preview_and_a_second_import_changes_nothing(world):
     data = (DATA / "measurements-major.csv").read_bytes()
     # the demo file names the demo's 18 majors; this small college has three of them

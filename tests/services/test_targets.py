@@ -190,3 +190,12 @@ def test_the_diagnosis_form_starts_from_the_targets_and_the_data(world):
     proposal = deliverables.proposal(db.session, cycle, cycle.definition.stage("diagnose"))
     assert proposal["achievements"] == [{"indicator": "M01 专业毕业去向落实率", "target": "90",
                                          "actual": "84", "met": "no"}]
+
+
+def test_a_majors_target_takes_a_major_level_indicator(world):
+    with pytest.raises(Invalid) as caught:
+        service.create(db.session, world.head1, world.m1.id, world.year.id, "S01", "16", DEADLINE)
+    assert "S01" in str(caught.value.errors["indicator"][1])
+    # a department may aim at the school's indicators and the majors' alike
+    service.create(db.session, world.qo, world.d1.id, world.year.id, "S01", "16", DEADLINE)
+    service.create(db.session, world.qo, world.d1.id, world.year.id, "M02", "60", DEADLINE)

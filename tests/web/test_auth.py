@@ -116,3 +116,11 @@ def test_launch_preview_and_launch_work_with_csrf_on(sqlite_template, tmp_path):
         assert db.session.scalar(select(func.count()).select_from(Cycle)) == 3
         db.session.remove()
         db.engine.dispose()
+
+
+def test_an_empty_sign_in_says_what_is_missing(client, app):
+    builders.build_college(db.session)
+    page = client.post("/login", data={"username": "", "password": ""})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert "请输入工号" in html and "请输入密码" in html
