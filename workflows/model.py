@@ -12,7 +12,7 @@ ROLES = frozenset({"admin", "committee_chair", "committee", "quality_office", "u
 TIERS = frozenset({"college", "department", "major"})
 #: The cycle's planned dates a timer may wait for.
 PLAN_FIELDS = frozenset({"monitor_at", "diagnose_at"})
-SUBJECTS = frozenset({"college", "major", "course", "teacher", "class"})
+SUBJECTS = frozenset({"college", "department", "office", "major", "course", "teacher", "class"})
 PERIODS = frozenset({"year", "term"})
 
 FIELD_TYPES = ("text", "number", "date", "choice", "table")

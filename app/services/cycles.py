@@ -26,7 +26,7 @@ from workflows import CLOSED, Refused, definitions, get_definition
 from workflows import guards
 from workflows import forms
 from workflows.forms import FormErrors, validate
-from workflows.model import N_, Definition, Stage
+from workflows.model import N_, PLAN_FIELDS, Definition, Stage
 from workflows.registry import machine_for
 
 LEVELS = ("school", "major", "course", "teacher", "student")
@@ -113,9 +113,9 @@ class LaunchPlan:
 def subjects_of(session, definition: Definition) -> list[Subject]:
     """Every subject a definition's cycles are launched for, with its owner (one query each)."""
     kind = definition.subject
-    if kind in ("college", "major"):
+    if kind in ("college", "major", "department", "office"):
         query = select(OrgUnit).where(OrgUnit.parent_id.is_(None)) if kind == "college" \
-            else select(OrgUnit).where(OrgUnit.kind == "major")
+            else select(OrgUnit).where(OrgUnit.kind == kind)
         units = session.scalars(query.order_by(OrgUnit.code)).all()
         owners = role_holders(session, definition.owner_role)
         return [Subject("unit", u.id, u.name, u, owners.get(u.id)) for u in units]
@@ -187,12 +187,14 @@ def _open_cycle(session, actor: User | None, definition: Definition, period: Per
                 unit: OrgUnit, subject_kind: str, subject_id: int, subject_name: str,
                 owner_id: int, now: dt.datetime) -> Cycle:
     """One new cycle at its first stage, with its owner's fill-in task."""
+    # The planned dates the timers wait for; a definition without a timer plans the period's end.
+    plan = {field: _plan_time(period, 0) for field in PLAN_FIELDS}
+    plan.update({s.timer.plan_field: _plan_time(period, s.timer.days_before_period_end)
+                 for s in definition.stages if s.timer})
     cycle = Cycle(level=level, unit=unit, subject_kind=subject_kind, subject_id=subject_id,
                   subject_name=subject_name, period=period, definition_name=definition.name,
                   definition_version=definition.version, stage=definition.first_stage.name,
-                  round=1, owner_id=owner_id, launched_at=now, stage_entered_at=now,
-                  **{s.timer.plan_field: _plan_time(period, s.timer.days_before_period_end)
-                     for s in definition.stages if s.timer})
+                  round=1, owner_id=owner_id, launched_at=now, stage_entered_at=now, **plan)
     session.add(cycle)
     try:
         session.flush()
