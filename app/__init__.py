@@ -69,6 +69,7 @@ def _register_blueprints(app):
     from app.auth import bp as auth_bp
     from app.cycles import bp as cycles_bp
     from app.dashboard import bp as dashboard_bp
+    from app.documents import bp as documents_bp
     from app.health import bp as health_bp
     from app.indicators import bp as indicators_bp
     from app.monitoring import bp as monitoring_bp
@@ -79,7 +80,7 @@ def _register_blueprints(app):
     from app.extensions import csrf
 
     for bp in (auth_bp, tasks_bp, cycles_bp, review_bp, dashboard_bp, health_bp, indicators_bp,
-               standards_bp, targets_bp, monitoring_bp):
+               standards_bp, targets_bp, monitoring_bp, documents_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF cannot reach it
     app.register_blueprint(api_bp)

@@ -77,3 +77,63 @@ def line_chart(labels: list[str], series: list[Series], lines: dict[str, tuple[s
 
 def _fmt(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".") if abs(v) < 1e6 else f"{v:.3g}"
+
+
+def bar_chart(rows: list[tuple[str, float | None]], width: int = 640, title: str = "",
+              suffix: str = "%") -> Markup:
+    """Horizontal bars, one per row of (label, value 0..100 or None for no data)."""
+    rows = [(label, v) for label, v in rows if v is not None]
+    if not rows:
+        return Markup("")
+    left, bar, gap, top = 160, 18, 8, 8
+    height = top * 2 + len(rows) * (bar + gap)
+    plot = width - left - 60
+    parts = [f'<svg class="chart bars" role="img" viewBox="0 0 {width} {height}" width="100%" '
+             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+    for i, (label, value) in enumerate(rows):
+        y = top + i * (bar + gap)
+        colour = "#1a7f37" if value >= 80 else "#bf8700" if value >= 60 else "#cf222e"
+        length = plot * max(0.0, min(float(value), 100.0)) / 100
+        parts.append(f'<text x="{left - 8}" y="{y + 13}" text-anchor="end" font-size="12" '
+                     f'fill="#24292f">{escape(label)}</text>'
+                     f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar}" '
+                     f'fill="{colour}"><title>{escape(label)}: {_fmt(float(value))}{suffix}'
+                     f'</title></rect><text x="{left + length + 6:.1f}" y="{y + 13}" '
+                     f'font-size="11" fill="#57606a">{_fmt(float(value))}{suffix}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def stacked_bars(rows: list[tuple[str, list[tuple[str, int]]]], width: int = 640,
+                 title: str = "") -> Markup:
+    """One stacked bar per row of (label, [(segment, count), ...]), with a legend."""
+    rows = [r for r in rows if any(n for _s, n in r[1])]
+    if not rows:
+        return Markup("")
+    segments = list(dict.fromkeys(s for _label, counts in rows for s, _n in counts))
+    palette = ["#d0d7de", "#afb8c1", "#8c959f", "#6e7781", "#57606a", "#bf8700", "#9a6700",
+               "#4493f8", "#1f6feb", "#1a7f37", "#116329"]
+    left, bar, gap, top = 90, 20, 8, 8
+    legend_y = top + len(rows) * (bar + gap) + 10
+    height = legend_y + 20 * (1 + len(segments) // 6)
+    plot = width - left - 20
+    parts = [f'<svg class="chart stacked" role="img" viewBox="0 0 {width} {height}" '
+             f'width="100%" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+    for i, (label, counts) in enumerate(rows):
+        y, x, total = top + i * (bar + gap), left, sum(n for _s, n in counts) or 1
+        parts.append(f'<text x="{left - 8}" y="{y + 14}" text-anchor="end" font-size="12">'
+                     f'{escape(label)}</text>')
+        for segment, n in counts:
+            w = plot * n / total
+            colour = palette[segments.index(segment) % len(palette)]
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" '
+                         f'fill="{colour}"><title>{escape(label)} · {escape(segment)}: {n}'
+                         f'</title></rect>')
+            x += w
+    for j, segment in enumerate(segments):
+        x, y = left + (j % 6) * 90, legend_y + 20 * (j // 6)
+        parts.append(f'<rect x="{x}" y="{y}" width="10" height="10" '
+                     f'fill="{palette[j % len(palette)]}"/><text x="{x + 14}" y="{y + 9}" '
+                     f'font-size="11">{escape(segment)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

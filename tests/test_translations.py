@@ -32,3 +32,13 @@ def test_every_marked_string_has_a_chinese_translation():
         if not (all(text) if isinstance(text, tuple) else text):
             missing.append(f"{where}: {msgid}")
     assert missing == [], "run `make extract-messages` and translate:\n" + "\n".join(missing)
+
+
+def test_no_translation_brings_a_percent_sign_its_message_does_not_format():
+    """Templates format every message (Jinja's new-style gettext), so a stray % in a Chinese
+    label would break the page that shows it."""
+    with open(ROOT / "app/translations/zh_Hans_CN/LC_MESSAGES/messages.po", "rb") as po:
+        catalog = read_po(po)
+    stray = [m.id for m in catalog if m.id and isinstance(m.string, str)
+             and "%" not in m.id and "%" in m.string]
+    assert stray == []

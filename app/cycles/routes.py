@@ -10,8 +10,9 @@ from app.extensions import db
 from app.cycles import bp
 from app.exports import MAX_ROWS, xlsx_response
 from app.i18n import local
+from app.labels import LEVEL_LABELS
 from app.models import Cycle, utcnow
-from app.reports import docx_writer, pdf, selfdiag
+from app.reports import analysis, docx_writer, pdf, selfdiag
 from app.services import indicators, targets, turns
 from app.services.cycles import LEVELS, definition_for_level
 from workflows import CLOSED
@@ -61,9 +62,6 @@ STATUS_LABELS = {"filling": N_("Filling in"), "draft": N_("Filling in"),
                  "submitted": N_("Under review"), "returned": N_("Returned"),
                  "approved": N_("Approved"), "expired": N_("Not reviewed in time"),
                  "closed": N_("Closed")}
-LEVEL_LABELS = {"school": N_("School"), "major": N_("Major"), "course": N_("Course"),
-                "teacher": N_("Teacher"), "student": N_("Student")}
-
 
 def stage_label(cycle: Cycle) -> str:
     return _("Closed") if cycle.stage == CLOSED else _(cycle.definition.stage(cycle.stage).label)
@@ -160,18 +158,26 @@ def show(cycle_id):
         unit_warnings=queries.unit_warnings(db.session, cycle),
         turns=turns.chain(db.session, cycle),
         carried=turns.open_items(db.session, cycle),
-        report_stage=(selfdiag.diagnosis_stage(cycle) or cycle.definition.stages[0]).name,
+        report_stage=report_kind(cycle)[0],
         now=utcnow())
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _report(cycle_id: int):
-    """The cycle, its diagnosis deliverable and the version asked for (default: the newest)."""
-    cycle = _viewable(cycle_id)
+def report_kind(cycle: Cycle):
+    """Which report a cycle exports, from which stage, built how: (stage name, builder, name)."""
+    if cycle.level in analysis.LEVELS:
+        return analysis.STAGE, analysis.build, _("quality analysis report")
     stage = selfdiag.diagnosis_stage(cycle)
-    deliverable = queries.cycle_deliverables(db.session, cycle.id).get(stage.name) if stage else None
+    return (stage.name if stage else None), selfdiag.build, _("self-diagnosis report")
+
+
+def _report(cycle_id: int):
+    """The cycle's report, built from the version asked for (default: the newest)."""
+    cycle = _viewable(cycle_id)
+    stage_name, build, kind = report_kind(cycle)
+    deliverable = queries.cycle_deliverables(db.session, cycle.id).get(stage_name)
     version = None
     if deliverable is not None and deliverable.versions:
         wanted = request.args.get("version", deliverable.versions[-1].number, type=int)
@@ -180,8 +186,7 @@ def _report(cycle_id: int):
             abort(404)
     elif request.args.get("version"):
         abort(404)
-    document = selfdiag.build(db.session, cycle, deliverable, version)
-    kind = _("self-diagnosis report")
+    document = build(db.session, cycle, deliverable, version)
     name = f"{cycle.subject_name}-{cycle.period.name}-{kind}"
     return document, name + (f"-v{version.number}" if version else "")
 

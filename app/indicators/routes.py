@@ -22,7 +22,7 @@ from app import access, charts
 from app.extensions import db
 from app.i18n import translate
 from app.indicators import bp
-from app.cycles.routes import LEVEL_LABELS
+from app.labels import LEVEL_LABELS
 from app.models import Measurement, OrgUnit
 from app.services import indicators, measurements
 from app.services.cycles import LEVELS

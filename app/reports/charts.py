@@ -113,3 +113,32 @@ def counts_over_time(labels: list[str], series: dict[str, list[int]], title: str
     for label in axes.get_xticklabels():
         label.set_fontsize(8)
     return _png(figure)
+
+
+def stage_bars(rows: list[tuple[str, list[tuple[str, int]]]], title: str) -> bytes | None:
+    """Stage progress: one stacked bar per level, a segment per stage in order."""
+    rows = [r for r in rows if any(n for _s, n in r[1])]
+    if not rows:
+        return None
+    font = cjk_font()
+    figure = _figure(7.5, 1.4 + 0.5 * len(rows))
+    axes = figure.add_subplot()
+    stages = list(dict.fromkeys(stage for _label, counts in rows for stage, _n in counts))
+    palette = ["#d0d7de", "#afb8c1", "#8c959f", "#6e7781", "#57606a", "#bf8700", "#9a6700",
+               "#4493f8", "#1f6feb", "#1a7f37", "#116329"]
+    left = [0] * len(rows)
+    from matplotlib.patches import Patch
+    for i, stage in enumerate(stages):
+        values = [dict(counts).get(stage, 0) for _label, counts in rows]
+        axes.barh([_text(label, str(n)) for n, (label, _c) in enumerate(rows)], values,
+                  left=left, color=palette[i % len(palette)])
+        left = [a + b for a, b in zip(left, values)]
+    axes.invert_yaxis()
+    for label in axes.get_yticklabels():
+        label.set_fontproperties(font)
+    axes.legend(handles=[Patch(color=palette[i % len(palette)], label=_text(s, str(i + 1)))
+                         for i, s in enumerate(stages)], prop=font, fontsize=7, ncol=5,
+                loc="upper center", bbox_to_anchor=(0.5, -0.15))
+    axes.set_title(_text(title, ""), fontproperties=font, fontsize=11)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _png(figure)

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from app import access
-from app.cycles.routes import LEVEL_LABELS
+from app.labels import LEVEL_LABELS
 from app.extensions import db
 from app.i18n import translate
 from app.models import Standard

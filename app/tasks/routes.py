@@ -17,7 +17,8 @@ from app.models import Attachment, AuditEvent, Notification, Task, utcnow
 from app.notify import MESSAGES
 from app.review.forms import ReviewForm
 from app.services import cycles as service
-from app.services import attachments, deliverables, standins
+from app.reports import analysis
+from app.services import attachments, deliverables, indicators, standins
 from app.services.errors import Invalid
 from app.tasks import bp
 from app.tasks.forms import AttachmentForm, StandInForm, error_label, fill_form, form_fields, submitted_fields
@@ -40,6 +41,7 @@ def index():
                                  filters=filters)
     return render_template("tasks/index.html", page=page, now=utcnow(), filters=filters,
                            to_confirm=queries.targets_to_confirm(db.session, current_user),
+                           operators={i.code: i.operator for i in indicators.current(db.session)},
                            to_rectify=queries.warnings_to_handle(db.session, current_user),
                            **_task_list_options())
 
@@ -147,8 +149,7 @@ def show(task_id):
         status = 422
     else:
         form = fill_form(stage, task.draft or (latest.data if latest else None)
-                         or (deliverables.proposal(db.session, task.cycle, stage)
-                             if task.kind == "fill" else None))
+                         or _starting_point(task, stage))
         status = 200
         _mark_read(task)
     return render_template("tasks/show.html", task=task, cycle=task.cycle, stage=stage,
@@ -331,3 +332,12 @@ def mark_read():
     db.session.commit()
     return redirect(url_for("tasks.notifications"))
 
+
+
+def _starting_point(task, stage) -> dict | None:
+    """What a first fill-in opens with: what the college already knows about it."""
+    if task.kind != "fill":
+        return None
+    if task.cycle.level in analysis.LEVELS:  # the roll-up the report is written from
+        return analysis.proposal(db.session, task.cycle)
+    return deliverables.proposal(db.session, task.cycle, stage)

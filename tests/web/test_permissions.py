@@ -99,6 +99,10 @@ ROUTES = [
     ("GET", "/cycles/{cycle}/report.pdf?version=9", {TEACHER: 404, OTHER_MAJOR: 404,
                                                      OTHER_DEPT: 404, OWNER: 404, HEAD: 404,
                                                      QO: 404}),  # no such version
+    ("GET", "/reports/", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
+                          HEAD: 200, QO: 200}),
+    ("POST", "/reports/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
+                                 HEAD: 403, QO: 303}),
     ("GET", "/targets/", dict.fromkeys(PEOPLE[1:], 200)),
     ("GET", "/targets/new", {TEACHER: 403, OTHER_MAJOR: 200, OTHER_DEPT: 200, OWNER: 200,
                              HEAD: 200, QO: 200}),
