@@ -7,12 +7,12 @@ from app.models.org import (
 from app.models.indicators import Indicator, Measurement, Standard, Target, Warning
 from app.models.types import utcnow
 from app.models.work import (
-    Attachment, CarriedMeasure, Cycle, Deliverable, DeliverableVersion, DiagnosisCatalog,
+    AnnualReport, Attachment, CarriedMeasure, Cycle, Deliverable, DeliverableVersion, DiagnosisCatalog,
     LaunchPlan, Task, TaskComment,
 )
 
 __all__ = [
     "AuditEvent", "Indicator", "Measurement", "Standard", "Target", "Warning", "Notification", "ReminderLog", "SchedulerTick", "COLLEGE_WIDE_ROLES",
     "ApiToken", "Course", "Holiday", "LoginFailure", "OrgUnit", "Period", "RoleAssignment",
-    "SchoolClass", "StandIn", "User", "Attachment", "CarriedMeasure", "DiagnosisCatalog", "LaunchPlan", "Cycle", "Deliverable", "DeliverableVersion", "Task", "TaskComment", "utcnow",
+    "SchoolClass", "StandIn", "User", "AnnualReport", "Attachment", "CarriedMeasure", "DiagnosisCatalog", "LaunchPlan", "Cycle", "Deliverable", "DeliverableVersion", "Task", "TaskComment", "utcnow",
 ]

@@ -236,3 +236,23 @@ class DiagnosisCatalog(db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AnnualReport(db.Model):
+    """The year's annual quality report (质量年报): which tables and fields it has, where each
+    value comes from, who writes which chapter. Values and chapters themselves are the offices'
+    reviewed contributions (cycles of the annual_part definition)."""
+
+    __tablename__ = "annual_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"), unique=True)
+    config: Mapped[dict] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    period: Mapped[Period] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

@@ -173,7 +173,7 @@ def launch_cycles(session, actor: User | None, level: str, period_id: int,
     earlier = {} if before is None else {(c.subject_kind, c.subject_id): c for c in session.scalars(
         select(Cycle).where(Cycle.level == level, Cycle.period_id == before.id))}
     for subject in plan.new:
-        cycle = _open_cycle(session, actor, definition, period, level, subject.unit, subject.kind,
+        cycle = open_cycle(session, actor, definition, period, level, subject.unit, subject.kind,
                             subject.id, subject.name, subject.owner_id, now)
         previous = earlier.get((subject.kind, subject.id))
         if previous is not None:  # the next turn of the same subject's spiral
@@ -183,7 +183,7 @@ def launch_cycles(session, actor: User | None, level: str, period_id: int,
     return result
 
 
-def _open_cycle(session, actor: User | None, definition: Definition, period: Period, level: str,
+def open_cycle(session, actor: User | None, definition: Definition, period: Period, level: str,
                 unit: OrgUnit, subject_kind: str, subject_id: int, subject_name: str,
                 owner_id: int, now: dt.datetime) -> Cycle:
     """One new cycle at its first stage, with its owner's fill-in task."""
@@ -218,7 +218,7 @@ def _next_turn(session, cycle: Cycle, actor: User | None, now: dt.datetime) -> N
         definition = definition_for_level(cycle.level)
         if definition.period != period.kind:
             return
-        following = _open_cycle(session, actor, definition, period, cycle.level, cycle.unit,
+        following = open_cycle(session, actor, definition, period, cycle.level, cycle.unit,
                                 cycle.subject_kind, cycle.subject_id, cycle.subject_name,
                                 cycle.owner_id, now)
     turns.carry_over(session, cycle, following, now)
