@@ -51,3 +51,26 @@ def xlsx_bytes(sheet: str, headers: list[str], rows) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_sheets(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
+    """Several sheets in one workbook, each (name, headers, rows), headers bold and frozen."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for name, headers, rows in sheets:
+        worksheet = workbook.create_sheet(title=name[:31])
+        for i, text in enumerate(headers, start=1):
+            worksheet.column_dimensions[get_column_letter(i)].width = min(
+                max(8, len(text) * 2 + 2) if i > 1 else 40, 40)
+        worksheet.freeze_panes = "A2"
+        header_cells = []
+        for text in headers:
+            cell = WriteOnlyCell(worksheet, value=text)
+            cell.font = bold
+            header_cells.append(cell)
+        worksheet.append(header_cells)
+        for row in rows:
+            worksheet.append([_cell(worksheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -12,7 +12,7 @@ from app.exports import MAX_ROWS, xlsx_response
 from app.i18n import local
 from app.labels import LEVEL_LABELS
 from app.models import Cycle, utcnow
-from app.reports import analysis, docx_writer, pdf, selfdiag
+from app.reports import analysis, annual, docx_writer, pdf, selfdiag
 from app.services import indicators, targets, turns
 from app.services.cycles import LEVELS, definition_for_level
 from workflows import CLOSED
@@ -169,6 +169,10 @@ def report_kind(cycle: Cycle):
     """Which report a cycle exports, from which stage, built how: (stage name, builder, name)."""
     if cycle.level in analysis.LEVELS:
         return analysis.STAGE, analysis.build, _("quality analysis report")
+    if cycle.level == annual.LEVEL:
+        return annual.STAGE, annual.build, _("annual quality report")
+    if cycle.level == "annual_part":  # a part is read in the whole report, not on its own
+        return None, None, None
     stage = selfdiag.diagnosis_stage(cycle)
     return (stage.name if stage else None), selfdiag.build, _("self-diagnosis report")
 
@@ -177,6 +181,8 @@ def _report(cycle_id: int):
     """The cycle's report, built from the version asked for (default: the newest)."""
     cycle = _viewable(cycle_id)
     stage_name, build, kind = report_kind(cycle)
+    if build is None:
+        abort(404)
     deliverable = queries.cycle_deliverables(db.session, cycle.id).get(stage_name)
     version = None
     if deliverable is not None and deliverable.versions:

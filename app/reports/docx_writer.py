@@ -80,7 +80,10 @@ def _table(docx, block: Table) -> None:
                 paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
                 paragraph.paragraph_format.line_spacing = 1.15
                 _fonts(paragraph.add_run(line), BODY_FONT, 10.5)
-    if block.widths_cm:
+    if block.widths_cm:  # Word reads the cells' widths, LibreOffice the grid's: set both
+        table.autofit = False
+        for column, width in zip(table.columns, block.widths_cm):
+            column.width = Cm(width)
         for row in table.rows:
             for cell, width in zip(row.cells, block.widths_cm):
                 cell.width = Cm(width)

@@ -18,6 +18,7 @@ from app.notify import MESSAGES
 from app.review.forms import ReviewForm
 from app.services import cycles as service
 from app.reports import analysis
+from app.services import annual as annual_service
 from app.services import attachments, deliverables, indicators, standins
 from app.services.errors import Invalid
 from app.tasks import bp
@@ -340,4 +341,6 @@ def _starting_point(task, stage) -> dict | None:
         return None
     if task.cycle.level in analysis.LEVELS:  # the roll-up the report is written from
         return analysis.proposal(db.session, task.cycle)
+    if task.cycle.level == annual_service.PART:  # the office's fields and chapters
+        return annual_service.proposal(db.session, task.cycle)
     return deliverables.proposal(db.session, task.cycle, stage)

@@ -103,6 +103,16 @@ ROUTES = [
                           HEAD: 200, QO: 200}),
     ("POST", "/reports/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
                                  HEAD: 403, QO: 303}),
+    ("GET", "/reports/annual", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200, OWNER: 403,
+                                HEAD: 200, QO: 200}),
+    ("POST", "/reports/annual", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403, OWNER: 403,
+                                 HEAD: 403, QO: 303}),  # no file sent
+    ("POST", "/reports/annual/launch", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 403,
+                                        OWNER: 403, HEAD: 403, QO: 303}),  # its offices: none
+    ("GET", "/reports/annual/config.xlsx", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 200,
+                                            OWNER: 403, HEAD: 200, QO: 200}),
+    ("GET", "/reports/annual/tables.xlsx", {TEACHER: 403, OTHER_MAJOR: 403, OTHER_DEPT: 404,
+                                            OWNER: 403, HEAD: 404, QO: 404}),  # not opened
     ("GET", "/targets/", dict.fromkeys(PEOPLE[1:], 200)),
     ("GET", "/targets/new", {TEACHER: 403, OTHER_MAJOR: 200, OTHER_DEPT: 200, OWNER: 200,
                              HEAD: 200, QO: 200}),
@@ -157,7 +167,8 @@ CHANGERS = {"/review/approve-many": {HEAD}, "/dashboard/urge": {HEAD, QO},
             "/indicators/library": set(),  # no file sent: refused before any change
             "/targets/{target}/return": set(), "/targets/{target}/cascade": set(),
             "/warnings/{warning}/rectify": set(), "/warnings/{warning}/close": set(),
-            "/standards/catalogue": set()}  # no file sent
+            "/standards/catalogue": set(),  # no file sent
+            "/reports/annual": set(), "/reports/annual/launch": set()}
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/language/<code>"),
           ("GET", "/healthz"), ("GET", "/static/<path:filename>"), ("GET", "/api/v1/openapi.json")}
 
