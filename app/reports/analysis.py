@@ -9,9 +9,8 @@ from flask_babel import gettext as _
 
 from app import queries
 from app.labels import LEVEL_LABELS
-from app.i18n import local
 from app.models import Cycle, Deliverable, DeliverableVersion
-from app.reports import charts
+from app.reports import charts, parts
 from app.reports.document import Document, numbered
 from app.services import rollup
 from workflows import CLOSED, latest_definition
@@ -74,13 +73,7 @@ def build(session, cycle: Cycle, deliverable: Deliverable | None,
     trail = queries.stage_trail(session, cycle.id, STAGE)
     data = version.data if version else {}
     if version is not None:
-        returned = any(e.action == "return" and e.round == version.round for e in trail)
-        status = (_("Returned for revision") if returned
-                  else _("Approved") if deliverable.status == "approved"
-                  and version.number == deliverable.current_version else _("Under review"))
-        doc.subtitle.append(_("Version %(n)d (round %(round)d), submitted %(day)s · %(status)s",
-                              n=version.number, round=version.round,
-                              day=local(version.created_at, "%Y-%m-%d"), status=status))
+        doc.subtitle.append(parts.version_line(deliverable, version, trail))
     rows = rows_of(session, cycle)
     n = 0
 
@@ -155,14 +148,6 @@ def build(session, cycle: Cycle, deliverable: Deliverable | None,
     else:
         doc.paragraph(_("No improvement measures recorded yet."), muted=True)
     section(_("Review opinions"))
-    if trail:
-        labels = {"submit": _("Submitted"), "approve": _("Approved"),
-                  "return": _("Returned for revision")}
-        doc.table([_("When"), _("Who"), _("Decision"), _("Round"), _("Comment")],
-                  [[local(e.at), e.actor.name if e.actor else _("System"),
-                    labels.get(e.action, e.action), e.round or "", e.comment or ""]
-                   for e in trail], widths_cm=[3.2, 2.5, 2.5, 1.3, 5.5])
-    else:
-        doc.paragraph(_("No review yet."), muted=True)
+    parts.review_trail(doc, trail)
     return doc
 

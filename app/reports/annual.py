@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from app import queries
 from app.exports import xlsx_sheets
-from app.i18n import local
 from app.models import AnnualReport, Cycle, Deliverable, DeliverableVersion, OrgUnit, Period
-from app.reports import charts
+from app.reports import charts, parts
 from app.reports.document import Document, numbered
 from app.services import annual, rollup
 
@@ -67,13 +66,7 @@ def build(session, cycle: Cycle, deliverable: Deliverable | None,
     trail = queries.stage_trail(session, cycle.id, STAGE)
     data = version.data if version else {}
     if version is not None:
-        returned = any(e.action == "return" and e.round == version.round for e in trail)
-        status = (_("Returned for revision") if returned
-                  else _("Approved") if deliverable.status == "approved"
-                  and version.number == deliverable.current_version else _("Under review"))
-        doc.subtitle.append(_("Version %(n)d (round %(round)d), submitted %(day)s · %(status)s",
-                              n=version.number, round=version.round,
-                              day=local(version.created_at, "%Y-%m-%d"), status=status))
+        doc.subtitle.append(parts.version_line(deliverable, version, trail))
     else:
         doc.subtitle.append(_("Draft compiled by Spiral; the preface and summary are not "
                               "written yet."))
@@ -109,4 +102,7 @@ def build(session, cycle: Cycle, deliverable: Deliverable | None,
     for n, (name, table) in enumerate(table_rows(values).items(), start=1):
         doc.heading(_("Table %(n)d %(name)s", n=n, name=name), level=2)
         doc.table(headers(), table, widths_cm=[5.5, 1.8, 2, 2, 4])
+
+    doc.heading(_("Review opinions"))
+    parts.review_trail(doc, trail)
     return doc

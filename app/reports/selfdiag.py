@@ -7,9 +7,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from app import queries
-from app.i18n import local
 from app.models import Cycle, Deliverable, DeliverableVersion
-from app.reports import charts
+from app.reports import charts, parts
 from app.reports.document import Document, numbered
 from app.services import catalog, turns
 from workflows.model import Stage
@@ -34,17 +33,6 @@ def _choice(stage: Stage, field: str, column: str, value) -> str:
     return value or "—"
 
 
-def _status(session, cycle: Cycle, deliverable: Deliverable, version: DeliverableVersion,
-            trail) -> str:
-    if any(e.action == "return" and e.round == version.round for e in trail):
-        return _("Returned for revision")
-    if version.number != deliverable.current_version:
-        return _("Superseded by a later version")
-    return {"submitted": _("Under review"), "approved": _("Approved"),
-            "returned": _("Returned for revision"),
-            "expired": _("Not reviewed in time")}.get(deliverable.status, deliverable.status)
-
-
 def build(session, cycle: Cycle, deliverable: Deliverable | None,
           version: DeliverableVersion | None) -> Document:
     stage = diagnosis_stage(cycle)
@@ -55,10 +43,7 @@ def build(session, cycle: Cycle, deliverable: Deliverable | None,
     trail = queries.stage_trail(session, cycle.id, stage.name) if stage else []
     data = version.data if version else {}
     if version is not None:
-        doc.subtitle.append(_("Version %(n)d (round %(round)d), submitted %(day)s · %(status)s",
-                              n=version.number, round=version.round,
-                              day=local(version.created_at, "%Y-%m-%d"),
-                              status=_status(session, cycle, deliverable, version, trail)))
+        doc.subtitle.append(parts.version_line(deliverable, version, trail))
     n = 0
 
     def section(title: str) -> None:
@@ -154,15 +139,7 @@ def build(session, cycle: Cycle, deliverable: Deliverable | None,
                 doc.paragraph(f"{_(f.label)}：{value}")
 
     section(_("Review opinions"))
-    if trail:
-        labels = {"submit": _("Submitted"), "approve": _("Approved"),
-                  "return": _("Returned for revision")}
-        doc.table([_("When"), _("Who"), _("Decision"), _("Round"), _("Comment")],
-                  [[local(e.at), e.actor.name if e.actor else _("System"),
-                    labels.get(e.action, e.action), e.round or "", e.comment or ""]
-                   for e in trail], widths_cm=[3.2, 2.5, 2.5, 1.3, 5.5])
-    else:
-        doc.paragraph(_("No review yet."), muted=True)
+    parts.review_trail(doc, trail)
     return doc
 
 

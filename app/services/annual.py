@@ -27,7 +27,7 @@ from app.services import indicators as library
 from app.services.common import begin_write, role_holders
 from app.services.cycles import definition_for_level, open_cycle
 from app.services.errors import Conflict, Invalid, NotFound
-from app.services.measurements import data_label, read_table
+from app.services.measurements import data_label, read_table, sheet_header
 from workflows.model import N_
 
 DEFAULTS = Path(__file__).resolve().parents[1] / "data" / "annual-report-tables.yaml"
@@ -245,13 +245,7 @@ def import_config(session, actor: User, year: Period, filename: str, data: bytes
     reported and nothing changes. A source is an indicator code or an office code."""
     now = now or utcnow()
     table = read_table(filename, data)
-    headings = {h: k for k, h in SHEET} | {k: k for k, _h in SHEET}
-    start = next((i for i, row in enumerate(table[:10])
-                  if {headings.get(c.strip()) for c in row} >= {k for k, _h in SHEET}), None)
-    if start is None:
-        raise Invalid(N_("The header row lacks the column(s) %(columns)s."),
-                      columns="、".join(h for _k, h in SHEET))
-    at = {headings[c.strip()]: i for i, c in enumerate(table[start]) if c.strip() in headings}
+    start, at = sheet_header(table, SHEET)
     indicator_codes = {i.code for i in library.current(session)}
     office_codes = set(session.scalars(select(OrgUnit.code).where(
         OrgUnit.kind.in_(["office", "department"]))))

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.exports import xlsx_bytes
 from app.models import AuditEvent, DiagnosisCatalog, User, utcnow
 from app.services.errors import Invalid
-from app.services.measurements import read_table
+from app.services.measurements import read_table, sheet_header
 from workflows.model import N_
 
 LEVELS = ("school", "major", "course", "teacher", "student")
@@ -94,13 +94,7 @@ def import_table(session, actor: User, filename: str, data: bytes, note: str = "
     sheet becomes the next version. Returns (the new version or None if unchanged, errors)."""
     now = now or utcnow()
     table = read_table(filename, data)
-    headings = {heading: key for key, heading in SHEET} | {key: key for key, _h in SHEET}
-    start = next((i for i, row in enumerate(table[:10])
-                  if {headings.get(c.strip()) for c in row} >= {k for k, _h in SHEET}), None)
-    if start is None:
-        raise Invalid(N_("The header row lacks the column(s) %(columns)s."),
-                      columns="、".join(h for _k, h in SHEET))
-    at = {headings[c.strip()]: i for i, c in enumerate(table[start]) if c.strip() in headings}
+    start, at = sheet_header(table, SHEET)
     by_name = {name: code for code, name in LEVEL_NAMES.items()} | {c: c for c in LEVELS}
     items: dict[str, dict] = {}
     errors = []

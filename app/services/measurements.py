@@ -129,6 +129,23 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
 
 
+def sheet_header(table: list[list[str]], sheet: tuple[tuple[str, str], ...]
+                 ) -> tuple[int, dict[str, int]]:
+    """Where a workbook of ours starts: the index of the first of its top rows that names every
+    column of `sheet` ((key, Chinese heading) pairs; either may be used), and each column's
+    position by key."""
+    headings = {h: k for k, h in sheet} | {k: k for k, _h in sheet}
+    for index, row in enumerate(table[:HEADER_SEARCH_ROWS]):
+        at = {}
+        for i, cell in enumerate(row):
+            if cell.strip() in headings:
+                at.setdefault(headings[cell.strip()], i)
+        if len(at) == len(sheet):
+            return index, at
+    raise Invalid(N_("The header row lacks the column(s) %(columns)s."),
+                  columns="、".join(h for _k, h in sheet))
+
+
 def _cell(cells: list[str], at: dict[str, int], name: str) -> str:
     i = at.get(name)
     return cells[i] if i is not None and i < len(cells) else ""

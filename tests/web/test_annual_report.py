@@ -80,7 +80,7 @@ def test_the_word_report_has_the_chapters_and_the_tables_with_their_sources(clie
     assert word.paragraphs[0].text == "示例职业技术学院2026-2027学年高等职业教育质量年度报告"
     headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading 1")]
     assert headings == ["前言", "一、学生发展", "二、教学改革", "三、政策保障", "四、国际合作",
-                        "五、服务贡献", "六、面临挑战", "总结", "附表"]
+                        "五、服务贡献", "六、面临挑战", "总结", "附表", "审核意见"]
     text = "\n".join(p.text for p in word.paragraphs)
     assert "推进三教改革，建成省级精品在线课程 3 门。" in text
     assert "毕业生就业质量稳步提升。" in text and "招生就业处撰写，待质量管理办公室审核" in text
