@@ -41,11 +41,10 @@ def check(session, cycle: Cycle, stage: Stage, data: dict) -> None:
 def _unmeasured(session, level: str, name: str, rows: list[dict]) -> dict:
     errors = {}
     example = None
+    known = chain.library_names(session, level)
     for i, row in enumerate(rows, start=1):
-        if chain.row_code(session, level, row.get("indicator")) is None:
-            if example is None:
-                codes = sorted(i.code for i in library.current(session, level))
-                example = codes[0] if codes else "M01"
+        if chain.row_code(known, row.get("indicator")) is None:
+            example = example or min(known, default="M01")
             errors[f"{name}[{i}].indicator"] = (
                 N_("Start with the code of an indicator of the library (for example "
                    "%(code)s): a target or a standard must be measurable."), {"code": example})
@@ -56,8 +55,9 @@ def _against_the_data(session, cycle: Cycle, rows: list[dict]) -> dict:
     """A target the data says was missed must be in the table, marked not met."""
     errors = {}
     by_code = {}
+    known = chain.library_names(session, cycle.level)
     for i, row in enumerate(rows, start=1):
-        code = chain.row_code(session, cycle.level, row.get("indicator"))
+        code = chain.row_code(known, row.get("indicator"))
         if code:
             by_code.setdefault(code, (i, row))
     for a in chain.achievements(session, chain.of_cycle(session, cycle)):
@@ -84,7 +84,8 @@ def missed_without_measure(session, cycle: Cycle, data: dict) -> list[str]:
     rows = data.get(ACHIEVEMENTS) or []
     missing = [str(row.get("indicator") or "") for row in rows
                if row.get("met") == "no" and not str(row.get("measure") or "").strip()]
-    by_code = {chain.row_code(session, cycle.level, row.get("indicator")): row for row in rows}
+    known = chain.library_names(session, cycle.level)
+    by_code = {chain.row_code(known, row.get("indicator")): row for row in rows}
     for a in chain.achievements(session, chain.of_cycle(session, cycle)):
         row = by_code.get(a.target.indicator_code)
         if a.met is False and (row is None or row.get("met") != "no"):
@@ -106,9 +107,10 @@ def proposal(session, cycle: Cycle, stage: Stage) -> dict | None:
             for t in session.scalars(select(Target).where(
                 Target.unit_id == cycle.unit_id, Target.period_id == cycle.period_id,
                 Target.status == "confirmed").order_by(Target.indicator_code))]
-        taken = {chain.row_code(session, cycle.level, r["indicator"]) for r in rows}
+        known = chain.library_names(session, cycle.level)
+        taken = {chain.row_code(known, r["indicator"]) for r in rows}
         rows += [r for r in turns.proposed_targets(session, cycle)
-                 if chain.row_code(session, cycle.level, r["indicator"]) not in taken]
+                 if chain.row_code(known, r["indicator"]) not in taken]
         if rows:
             out["targets"] = rows
     if standards.FIELD in names:

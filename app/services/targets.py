@@ -369,17 +369,20 @@ def achievements(session, targets: list[Target]) -> list[Achievement]:
     return out
 
 
-def row_code(session, level: str, text) -> str | None:
+def library_names(session, level: str) -> dict[str, str]:
+    """code → name of the level's current indicators: what a table's indicator cell may name."""
+    return {i.code: i.name for i in library.current(session, level)}
+
+
+def row_code(known: dict[str, str], text) -> str | None:
     """The library code a deliverable's indicator cell names: "M01", "M01 专业…", or the name."""
     text = str(text or "").strip()
     if not text:
         return None
-    known = {i.code: i.name for i in library.current(session, level)}
     head = text.split()[0].upper()
     if head in known:
         return head
-    by_name = {name: code for code, name in known.items()}
-    return by_name.get(text)
+    return {name: code for code, name in known.items()}.get(text)
 
 
 def sync_from_cycle(session, cycle: Cycle, rows: list[dict], actor: User | None,
@@ -392,8 +395,9 @@ def sync_from_cycle(session, cycle: Cycle, rows: list[dict], actor: User | None,
     mine = {t.indicator_code: t for t in session.scalars(select(Target).where(
         Target.unit_id == cycle.unit_id, Target.period_id == cycle.period_id))}
     changed = 0
+    known = library_names(session, cycle.level)
     for row in rows:
-        code = row_code(session, cycle.level, row.get("indicator"))
+        code = row_code(known, row.get("indicator"))
         if code is None:
             continue
         value, deadline = Decimal(str(row["target"])), dt.date.fromisoformat(row["deadline"])
