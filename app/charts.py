@@ -17,10 +17,12 @@ class Series:
 
 
 def line_chart(labels: list[str], series: list[Series], lines: dict[str, tuple[str, Decimal]],
-               width: int = 640, height: int = 260, title: str = "") -> Markup:
+               width: int = 640, height: int = 260, title: str = "", counts: bool = False,
+               colours: list[str] | None = None) -> Markup:
     """Values by period, one polyline per series, with horizontal reference lines.
 
-    `lines` maps a kind (target / warn / severe) to (its caption, its value).
+    `lines` maps a kind (target / warn / severe) to (its caption, its value). With `counts`,
+    the axis starts at 0 and its ticks are whole numbers; `colours` colour the series in order.
     """
     left, right, top, bottom = 48, 120, 16, 32
     values = [float(v) for s in series for _p, v in s.points if v is not None]
@@ -30,6 +32,9 @@ def line_chart(labels: list[str], series: list[Series], lines: dict[str, tuple[s
     low, high = min(values), max(values)
     pad = (high - low) * 0.1 or abs(high) * 0.1 or 1.0
     low, high = low - pad, high + pad
+    if counts:  # ticks at 0, step, 2·step … with a whole step
+        step = max(1, -(-int(max(values)) // 4))
+        low, high = 0.0, float(step * 4)
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x(i: int) -> float:
@@ -57,7 +62,7 @@ def line_chart(labels: list[str], series: list[Series], lines: dict[str, tuple[s
                      f'<text x="{left + plot_w + 6}" y="{yy + 4:.1f}" font-size="11" '
                      f'fill="{colour}">{escape(caption)} {_fmt(float(value))}</text>')
     for n, s in enumerate(series):
-        colour = COLOURS[n % len(COLOURS)]
+        colour = (colours or COLOURS)[n % len(colours or COLOURS)]
         at = {label: v for label, v in s.points}
         points = [(x(i), y(float(at[label]))) for i, label in enumerate(labels)
                   if at.get(label) is not None]

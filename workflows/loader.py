@@ -110,7 +110,7 @@ def load_text(text: str, source: str = "<definition>") -> Definition:
                           label=data["label"], owner_role=data["owner_role"],
                           stages=tuple(stages[s][0] for s in order), reminders=reminders,
                           review_days=int(data.get("review_days", 5)), subject=subject,
-                          period=period)
+                          period=period, spiral=bool(data.get("spiral", True)))
     except (TypeError, ValueError) as exc:
         fail(1, str(exc))
 

@@ -113,6 +113,9 @@ class Definition:
     review_days: int = 5
     subject: str = "major"  # what one cycle is about: college, major, course, teacher or class
     period: str = "year"  # the period one cycle spans: year or term
+    #: A turn of a subject's spiral (the five levels): closing it opens the next period's turn.
+    #: A report's cycle is no spiral: it ends where it ends.
+    spiral: bool = True
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):

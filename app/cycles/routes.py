@@ -158,7 +158,7 @@ def show(cycle_id):
         unit_warnings=queries.unit_warnings(db.session, cycle),
         turns=turns.chain(db.session, cycle),
         carried=turns.open_items(db.session, cycle),
-        report_stage=report_kind(cycle)[0],
+        report_stage=report_kind(cycle)[0], report_name=report_kind(cycle)[2],
         now=utcnow())
 
 
@@ -186,7 +186,9 @@ def _report(cycle_id: int):
     deliverable = queries.cycle_deliverables(db.session, cycle.id).get(stage_name)
     version = None
     if deliverable is not None and deliverable.versions:
-        wanted = request.args.get("version", deliverable.versions[-1].number, type=int)
+        asked = request.args.get("version")
+        wanted = deliverable.versions[-1].number if asked is None else \
+            (int(asked) if asked.isdigit() and len(asked) < 10 else None)
         version = next((v for v in deliverable.versions if v.number == wanted), None)
         if version is None:
             abort(404)

@@ -90,6 +90,7 @@ def _charts(year: Period) -> dict:
         rates = [(name, rate * 100 if rate is not None else None)
                  for r in rows if r.key == "major" for name, rate in r.subjects]
     months, series = rollup.warnings_by_month(db.session, unit, year)
+    short = [_("%(month)d mo.", month=int(m[5:])) for m in months]  # "9月": the year is above
     major = latest_definition("major")
     order = [s.name for s in major.stages] + [CLOSED]
     names = {s.name: _(s.label) for s in major.stages} | {CLOSED: _("Closed")}
@@ -98,9 +99,10 @@ def _charts(year: Period) -> dict:
         "unit": unit,
         "rates": charts.bar_chart(rates, title=_("Achievement of targets by unit")),
         "warnings": charts.line_chart(
-            months, [charts.Series(_("Red"), list(zip(months, series["red"]))),
-                     charts.Series(_("Yellow"), list(zip(months, series["yellow"])))], {},
-            title=_("Warnings opened by month")) if any(series["red"] + series["yellow"])
+            short, [charts.Series(_("Red"), list(zip(short, series["red"]))),
+                    charts.Series(_("Yellow"), list(zip(short, series["yellow"])))], {},
+            title=_("Warnings opened by month"), counts=True,
+            colours=["#cf222e", "#bf8700"]) if any(series["red"] + series["yellow"])
         else None,
         "progress": charts.stacked_bars(
             [(labels.get(level, level), [(names[s], counts.get(s, 0)) for s in order

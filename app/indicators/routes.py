@@ -327,7 +327,7 @@ def trend():
         mine = {m.period_label: m for m in db.session.scalars(
             select(Measurement).where(Measurement.indicator_code == code,
                                       Measurement.unit_id == unit.id))}
-    lines = measurements.IndicatorLines(db.session)
+    lines = measurements.IndicatorLines(db.session, retired=True)
     latest = lines.for_period(code, labels[-1]) if labels else versions[-1]
     series = [charts.Series(_("Average of all units"),
                             [(label, Decimal(str(avg))) for label, avg, _n in averages])]

@@ -122,7 +122,9 @@ def act(warning_id, step):
         elif step == "rectify":
             text = (form.deadline.data or "").strip()
             try:
-                deadline = dt.date.fromisoformat(text) if text else None
+                deadline = dt.date.fromisoformat(text[:10]) if text else None
+                if len(text) > 10:
+                    raise ValueError(text)
             except ValueError:
                 flash(_("Enter a date as YYYY-MM-DD."), "error")
                 return redirect(url_for("monitoring.show", warning_id=warning.id)), 303

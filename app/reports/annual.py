@@ -37,12 +37,18 @@ def _source(value: annual.Value) -> str:
             }[value.state]
 
 
-def table_rows(values: list[annual.Value]) -> dict[str, list[list[str]]]:
-    """The rows of each table: field, unit, last year, this year, source."""
-    out: dict[str, list[list[str]]] = {}
+def table_rows(values: list[annual.Value], numbers: bool = False) -> dict[str, list[list]]:
+    """The rows of each table: field, unit, last year, this year, source. With `numbers`, the
+    values stay numbers (for a spreadsheet) and a missing one is an empty cell."""
+    def shown(value: Decimal | None):
+        if numbers:
+            return "" if value is None else (int(value) if value == int(value) else float(value))
+        return _plain(value)
+
+    out: dict[str, list[list]] = {}
     for value in values:
         out.setdefault(value.field.table, []).append(
-            [value.field.name, value.field.unit, _plain(value.previous), _plain(value.current),
+            [value.field.name, value.field.unit, shown(value.previous), shown(value.current),
              _source(value)])
     return out
 
@@ -53,7 +59,7 @@ def headers() -> list[str]:
 
 def tables_xlsx(session, report: AnnualReport, year: Period) -> bytes:
     """The standard tables alone, a sheet each, as the province's platform asks for them."""
-    rows = table_rows(annual.values(session, report, year))
+    rows = table_rows(annual.values(session, report, year), numbers=True)
     return xlsx_sheets([(name, headers(), table) for name, table in rows.items()])
 
 

@@ -67,7 +67,7 @@ def achievement_bars(rows: list[tuple[str, str, float, float | None, bool | None
     fallback = ("target", "actual, met", "actual, missed")
     axes.legend(handles=[Patch(color=colour, label=_text(text, plain)) for colour, text, plain
                          in zip((TARGET, MET, MISSED), legend, fallback)],
-                prop=font, fontsize=8)
+                prop=font, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)
 
@@ -104,9 +104,13 @@ def counts_over_time(labels: list[str], series: dict[str, list[int]], title: str
     font = cjk_font()
     figure = _figure(7.5, 3.0)
     axes = figure.add_subplot()
-    colours = {"red": MISSED, "yellow": "#bf8700"}
-    for name, values in series.items():
-        axes.plot(labels, values, marker="o", color=colours.get(name), label=_text(name, name))
+    from matplotlib.ticker import MaxNLocator
+    palette = [MISSED, "#bf8700", "#1f6feb"]
+    for n, (name, values) in enumerate(series.items()):
+        axes.plot([label[5:] for label in labels], values, marker="o",
+                  color=palette[n % len(palette)], label=_text(name, f"{n + 1}"))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(bottom=0)
     axes.set_title(_text(title, ""), fontproperties=font, fontsize=11)
     axes.legend(prop=font, fontsize=8)
     axes.spines[["top", "right"]].set_visible(False)
@@ -133,12 +137,17 @@ def stage_bars(rows: list[tuple[str, list[tuple[str, int]]]], title: str) -> byt
         axes.barh([_text(label, str(n)) for n, (label, _c) in enumerate(rows)], values,
                   left=left, color=palette[i % len(palette)])
         left = [a + b for a, b in zip(left, values)]
+    from matplotlib.ticker import MaxNLocator
     axes.invert_yaxis()
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     for label in axes.get_yticklabels():
         label.set_fontproperties(font)
-    axes.legend(handles=[Patch(color=palette[i % len(palette)], label=_text(s, str(i + 1)))
-                         for i, s in enumerate(stages)], prop=font, fontsize=7, ncol=5,
-                loc="upper center", bbox_to_anchor=(0.5, -0.15))
+    figure.legend(handles=[Patch(color=palette[i % len(palette)], label=_text(s, str(i + 1)))
+                           for i, s in enumerate(stages)], prop=font, fontsize=7, ncol=6,
+                  loc="lower center")
     axes.set_title(_text(title, ""), fontproperties=font, fontsize=11)
     axes.spines[["top", "right"]].set_visible(False)
-    return _png(figure)
+    figure.tight_layout(rect=(0, 0.08 + 0.04 * (len(stages) // 6), 1, 1))
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -7,6 +7,7 @@ LibreOffice fall back to a Latin font and show boxes.
 from __future__ import annotations
 
 import io
+import re
 
 from docx import Document as Docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -18,6 +19,15 @@ from app.reports.document import Document, Heading, Paragraph, Picture, Table
 
 BODY_FONT, HEADING_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
 MUTED = RGBColor(0x61, 0x6E, 0x7C)
+
+
+#: Characters a Word file (XML) cannot hold: control characters but tab and newlines.
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text) -> str:
+    """Text as a Word file can hold it; what it cannot is left out, not a failed export."""
+    return UNWRITABLE.sub("", str(text))
 
 
 def _fonts(target, east_asian: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -68,14 +78,14 @@ def _table(docx, block: Table) -> None:
     _borders(table)
     for cell, text in zip(table.rows[0].cells, block.headers):
         cell.text = ""
-        run = cell.paragraphs[0].add_run(text)
+        run = cell.paragraphs[0].add_run(clean(text))
         _fonts(run, HEADING_FONT, 10.5, bold=True)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     for row in block.rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row):
             cell.text = ""
-            lines = str(text).splitlines() or [""]
+            lines = clean(text).splitlines() or [""]
             for i, line in enumerate(lines):
                 paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
                 paragraph.paragraph_format.line_spacing = 1.15
@@ -100,20 +110,20 @@ def to_docx(document: Document) -> bytes:
     title = docx.add_paragraph()  # not the "Title" style: its rule under the title is not ours
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = Pt(12)
-    _fonts(title.add_run(document.title), HEADING_FONT, 22, bold=True)
+    _fonts(title.add_run(clean(document.title)), HEADING_FONT, 22, bold=True)
     for line in document.subtitle:
         paragraph = docx.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _fonts(paragraph.add_run(line), BODY_FONT, 12)
+        _fonts(paragraph.add_run(clean(line)), BODY_FONT, 12)
     for block in document.blocks:
         if isinstance(block, Heading):
             heading = docx.add_heading(level=block.level)
-            _fonts(heading.add_run(block.text), HEADING_FONT, 16 if block.level == 1 else 14,
-                   bold=True)
+            _fonts(heading.add_run(clean(block.text)), HEADING_FONT,
+                   16 if block.level == 1 else 14, bold=True)
         elif isinstance(block, Paragraph):
             paragraph = docx.add_paragraph()
             paragraph.paragraph_format.first_line_indent = Pt(24)  # two characters
-            run = paragraph.add_run(block.text)
+            run = paragraph.add_run(clean(block.text))
             _fonts(run, BODY_FONT, 12)
             if block.muted:
                 run.font.color.rgb = MUTED
@@ -126,7 +136,7 @@ def to_docx(document: Document) -> bytes:
             if block.caption:
                 caption = docx.add_paragraph()
                 caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _fonts(caption.add_run(block.caption), BODY_FONT, 10.5)
+                _fonts(caption.add_run(clean(block.caption)), BODY_FONT, 10.5)
     buffer = io.BytesIO()
     docx.save(buffer)
     return buffer.getvalue()

@@ -66,10 +66,16 @@ def build(session, cycle: Cycle, deliverable: Deliverable | None,
 
     section(_("Follow-up of the last turn's improvement measures"))
     rows = data.get(FOLLOW_UP) or []
+    carried = turns.open_items(session, cycle)
     if rows:
         doc.table([_("Measure"), _("Carried out"), _("How, and the evidence")],
                   [[r.get("measure"), _choice(stage, FOLLOW_UP, "status", r.get("status")),
                     r.get("evidence") or "—"] for r in rows], widths_cm=[6, 2.5, 6.5])
+    elif carried:  # not reported on yet: the measures still to follow up, as they stand
+        doc.table([_("Measure"), _("Responsible person"), _("Deadline"), _("Carried out")],
+                  [[m.measure, m.owner, m.deadline or "", _choice(
+                      stage, FOLLOW_UP, "status", m.status) if m.status != "open"
+                    else _("To follow up")] for m in carried], widths_cm=[7, 2.5, 2.5, 3])
     elif cycle.previous_id is None:
         doc.paragraph(_("This is the subject's first turn: there are no earlier measures to "
                         "follow up."), muted=True)

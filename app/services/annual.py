@@ -25,9 +25,9 @@ from app.models import (
 )
 from app.services import indicators as library
 from app.services.common import begin_write, role_holders
-from app.services.cycles import definition_for_level, open_cycle
 from app.services.errors import Conflict, Invalid, NotFound
 from app.services.measurements import data_label, read_table, sheet_header
+from workflows.forms import bad_characters
 from workflows.model import N_
 
 DEFAULTS = Path(__file__).resolve().parents[1] / "data" / "annual-report-tables.yaml"
@@ -91,6 +91,8 @@ def ensure(session, actor: User | None, year: Period) -> AnnualReport:
 
 def launch(session, actor: User, year: Period, now: dt.datetime | None = None) -> dict:
     """Open each responsible office's part and the college's compiling task (each once)."""
+    # Imported here: the cycle service checks the parts with this module's rules.
+    from app.services.cycles import definition_for_level, open_cycle
     now = now or utcnow()
     begin_write(session)
     report = ensure(session, actor, year)
@@ -195,6 +197,36 @@ def chapter_texts(session, report: AnnualReport, year: Period) -> list[tuple[dic
     return out
 
 
+#: Units of measure that count whole things: a value of theirs is a whole number.
+WHOLE_UNITS = frozenset({"人", "个", "项", "门", "篇", "次", "家", "本", "部", "课时", "学时"})
+
+
+def check_part(session, cycle: Cycle, data: dict) -> None:
+    """An office's part holds its own fields only (a row of another office's, or of no table,
+    would be quietly dropped from the report) and a chapter only if it writes one."""
+    report = of_year(session, cycle.period)
+    if report is None:
+        return
+    mine = {(f.table, f.name): f for f in fields(report.config) if f.office == cycle.unit.code}
+    errors = {}
+    for i, row in enumerate(data.get("values") or [], start=1):
+        field = mine.get((row.get("table"), row.get("field")))
+        if field is None:
+            errors[f"values[{i}].field"] = (
+                N_("Not one of this office's fields in the report's tables."), {})
+            continue
+        for column in ("previous", "current"):
+            value = row.get(column)
+            if field.unit in WHOLE_UNITS and value is not None and value != int(value):
+                errors[f"values[{i}].{column}"] = (
+                    N_("Counted in %(unit)s: give a whole number."), {"unit": field.unit})
+    if (data.get("chapter") or "").strip() and not any(
+            c["office"] == cycle.unit.code for c in chapters(report.config)):
+        errors["chapter"] = (N_("This office writes no chapter of the report."), {})
+    if errors:
+        raise Invalid(N_("Some fields need attention."), errors=errors)
+
+
 def _section(text: str, title: str) -> str:
     """An office writing two chapters heads each with 【title】; otherwise the whole text."""
     marker = f"【{title}】"
@@ -228,8 +260,8 @@ def proposal(session, cycle: Cycle) -> dict:
     out = {}
     if rows:
         out["values"] = rows
-    if mine:
-        out["chapter"] = "\n\n".join(f"【{title}】\n" for title in mine) if len(mine) > 1 else ""
+    if mine:  # a heading for each chapter says what to write, and where
+        out["chapter"] = "\n\n".join(f"【{title}】\n" for title in mine)
     return out
 
 
@@ -256,7 +288,10 @@ def import_config(session, actor: User, year: Period, filename: str, data: bytes
             continue
         row = {key: (cells[i].strip() if i < len(cells) else "") for key, i in at.items()}
         source = row["source"].upper()
-        if not row["table"] or not row["field"]:
+        if any(bad_characters(text) for text in row.values()):
+            errors.append((number, N_("The text contains characters that cannot be stored."),
+                           {}))
+        elif not row["table"] or not row["field"]:
             errors.append((number, N_("%(columns)s missing."), {"columns": "表名、指标"}))
         elif row["table"] == CHAPTER_TABLE:
             if source not in office_codes:

@@ -16,6 +16,7 @@ from app.exports import xlsx_bytes
 from app.models import AuditEvent, DiagnosisCatalog, User, utcnow
 from app.services.errors import Invalid
 from app.services.measurements import read_table, sheet_header
+from workflows.forms import bad_characters
 from workflows.model import N_
 
 LEVELS = ("school", "major", "course", "teacher", "student")
@@ -103,6 +104,10 @@ def import_table(session, actor: User, filename: str, data: bytes, note: str = "
             continue
         row = {key: (cells[i].strip() if i < len(cells) else "") for key, i in at.items()}
         missing = [h for k, h in SHEET if k != "levels" and not row[k]]
+        if any(bad_characters(text) for text in row.values()):
+            errors.append((number, N_("The text contains characters that cannot be stored."),
+                           {}))
+            continue
         if missing:
             errors.append((number, N_("%(columns)s missing."), {"columns": "、".join(missing)}))
             continue

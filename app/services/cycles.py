@@ -19,7 +19,7 @@ from app.models import (
     SchoolClass, Task, TaskComment, User, utcnow,
 )
 from app.notify import group_members, notify, task_recipients
-from app.services import deliverables, targets, turns
+from app.services import annual, deliverables, targets, turns
 from app.services.common import TZ, begin_write, fmt, local_deadline, role_holders
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from workflows import CLOSED, Refused, definitions, get_definition
@@ -169,7 +169,7 @@ def launch_cycles(session, actor: User | None, level: str, period_id: int,
     plan = plan_launch(session, actor, level, period_id)
     definition, period = plan.definition, plan.period
     result = LaunchResult(existing=plan.existing, skipped=plan.skipped)
-    before = turns.previous_period(session, period)
+    before = turns.previous_period(session, period) if definition.spiral else None
     earlier = {} if before is None else {(c.subject_kind, c.subject_id): c for c in session.scalars(
         select(Cycle).where(Cycle.level == level, Cycle.period_id == before.id))}
     for subject in plan.new:
@@ -210,6 +210,8 @@ def open_cycle(session, actor: User | None, definition: Definition, period: Peri
 def _next_turn(session, cycle: Cycle, actor: User | None, now: dt.datetime) -> None:
     """A closed cycle opens, or links to, its subject's cycle of the next period (if that
     period is in the calendar) and hands it its improvement plan as open items."""
+    if not cycle.definition.spiral:
+        return
     period = turns.next_period(session, cycle.period)
     if period is None:
         return  # launching that period later links the turns
@@ -311,6 +313,8 @@ def _checked(session, task: Task, fields) -> dict:
     except FormErrors as exc:
         raise Invalid(N_("Some fields need attention."), errors=exc.errors) from None
     deliverables.check(session, task.cycle, stage, data)
+    if task.cycle.level == annual.PART:
+        annual.check_part(session, task.cycle, data)
     return data
 
 

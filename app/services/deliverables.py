@@ -12,7 +12,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.models import Cycle, Target
-from app.services import indicators as library
 from app.services import catalog, standards, turns
 from app.services import targets as chain
 from app.services.errors import Invalid
@@ -20,6 +19,7 @@ from workflows import guards
 from workflows.model import N_, Stage
 
 MEASURED = ("targets", "standards")
+UNIQUE = ("targets", "achievements")
 ACHIEVEMENTS = "achievements"
 
 
@@ -29,7 +29,10 @@ def check(session, cycle: Cycle, stage: Stage, data: dict) -> None:
     errors: dict = {}
     for name in MEASURED:
         if name in names:
-            errors.update(_unmeasured(session, cycle.level, name, data.get(name) or []))
+            errors.update(_unmeasured(session, cycle, name, data.get(name) or []))
+    for name in UNIQUE:  # one target per indicator, one judgement of it
+        if name in names:
+            errors.update(_repeated(session, cycle, name, data.get(name) or []))
     if ACHIEVEMENTS in names:
         rows = data.get(ACHIEVEMENTS) or []
         errors.update(guards.unmet_without_measure(rows, ACHIEVEMENTS))
@@ -38,10 +41,10 @@ def check(session, cycle: Cycle, stage: Stage, data: dict) -> None:
         raise Invalid(N_("Some fields need attention."), errors=errors)
 
 
-def _unmeasured(session, level: str, name: str, rows: list[dict]) -> dict:
+def _unmeasured(session, cycle: Cycle, name: str, rows: list[dict]) -> dict:
     errors = {}
     example = None
-    known = chain.library_names(session, level)
+    known = chain.library_names(session, cycle)
     for i, row in enumerate(rows, start=1):
         if chain.row_code(known, row.get("indicator")) is None:
             example = example or min(known, default="M01")
@@ -51,11 +54,24 @@ def _unmeasured(session, level: str, name: str, rows: list[dict]) -> dict:
     return errors
 
 
+def _repeated(session, cycle: Cycle, name: str, rows: list[dict]) -> dict:
+    known = chain.library_names(session, cycle)
+    seen, errors = {}, {}
+    for i, row in enumerate(rows, start=1):
+        code = chain.row_code(known, row.get("indicator"))
+        if code in seen:
+            errors[f"{name}[{i}].indicator"] = (N_("The same indicator as row %(row)d."),
+                                                {"row": seen[code]})
+        elif code:
+            seen[code] = i
+    return errors
+
+
 def _against_the_data(session, cycle: Cycle, rows: list[dict]) -> dict:
     """A target the data says was missed must be in the table, marked not met."""
     errors = {}
     by_code = {}
-    known = chain.library_names(session, cycle.level)
+    known = chain.library_names(session, cycle)
     for i, row in enumerate(rows, start=1):
         code = chain.row_code(known, row.get("indicator"))
         if code:
@@ -84,12 +100,12 @@ def missed_without_measure(session, cycle: Cycle, data: dict) -> list[str]:
     rows = data.get(ACHIEVEMENTS) or []
     missing = [str(row.get("indicator") or "") for row in rows
                if row.get("met") == "no" and not str(row.get("measure") or "").strip()]
-    known = chain.library_names(session, cycle.level)
+    known = chain.library_names(session, cycle)
     by_code = {chain.row_code(known, row.get("indicator")): row for row in rows}
     for a in chain.achievements(session, chain.of_cycle(session, cycle)):
         row = by_code.get(a.target.indicator_code)
         if a.met is False and (row is None or row.get("met") != "no"):
-            missing.append(_indicator(session, cycle.level, a.target.indicator_code))
+            missing.append(_named(known, a.target.indicator_code))
     return list(dict.fromkeys(missing))
 
 
@@ -98,16 +114,16 @@ def proposal(session, cycle: Cycle, stage: Stage) -> dict | None:
     results, the level's standards, at diagnosis each target against the data, the catalogue's
     diagnosis points and the measures carried from the last turn."""
     names = {f.name for f in stage.form}
+    known = chain.library_names(session, cycle)
     out: dict = {}
     if "targets" in names:
         rows = [] if cycle.subject_kind != "unit" else [
-            {"indicator": _indicator(session, cycle.level, t.indicator_code),
+            {"indicator": _named(known, t.indicator_code),
              "baseline": chain.plain(t.baseline), "target": chain.plain(t.value),
              "deadline": t.deadline.isoformat()}
             for t in session.scalars(select(Target).where(
                 Target.unit_id == cycle.unit_id, Target.period_id == cycle.period_id,
                 Target.status == "confirmed").order_by(Target.indicator_code))]
-        known = chain.library_names(session, cycle.level)
         taken = {chain.row_code(known, r["indicator"]) for r in rows}
         rows += [r for r in turns.proposed_targets(session, cycle)
                  if chain.row_code(known, r["indicator"]) not in taken]
@@ -125,18 +141,17 @@ def proposal(session, cycle: Cycle, stage: Stage) -> dict | None:
         rows = turns.follow_up_proposal(session, cycle)
         if rows:
             out[turns.FOLLOW_UP] = rows
-    if ACHIEVEMENTS in names:
-        rows = [{"indicator": _indicator(session, cycle.level, a.target.indicator_code),
+    if ACHIEVEMENTS in names:  # a target without data yet is left for its owner to add
+        rows = [{"indicator": _named(known, a.target.indicator_code),
                  "target": chain.plain(a.target.value), "actual": chain.plain(a.actual),
-                 "met": {True: "yes", False: "no"}.get(a.met, "")}
-                for a in chain.achievements(session, chain.of_cycle(session, cycle))]
+                 "met": "yes" if a.met else "no"}
+                for a in chain.achievements(session, chain.of_cycle(session, cycle))
+                if a.met is not None]
         if rows:
             out[ACHIEVEMENTS] = rows
     return out or None
 
 
-def _indicator(session, level: str, code: str) -> str:
-    names = session.info.setdefault("indicator_names", {})
-    if level not in names:
-        names[level] = {i.code: i.name for i in library.current(session, level)}
-    return f"{code} {names[level].get(code, '')}".strip()
+def _named(known: dict[str, str], code: str) -> str:
+    """"M01 专业毕业去向落实率": how a table row names an indicator."""
+    return f"{code} {known.get(code, '')}".strip()

@@ -52,6 +52,9 @@ class Lines:
                           operators=" ".join(OPERATORS))
         if self.data_type not in DATA_TYPES:
             raise Invalid(N_("The data type must be number or boolean."))
+        for value in (self.target, self.warn, self.severe):
+            if not Decimal(value).is_finite() or abs(Decimal(value)) >= Decimal(10) ** 10:
+                raise Invalid(N_("A line must be a number below 10 billion."))
         if self.data_type == "boolean" and {self.target, self.warn, self.severe} - {0, 1}:
             raise Invalid(N_("A yes/no indicator takes only 1 (yes) and 0 (no) as its values."))
         higher = self.operator in (">=", ">")

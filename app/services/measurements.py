@@ -6,6 +6,7 @@ preview is accepted, and importing the same file again changes nothing.
 from __future__ import annotations
 
 import csv
+import re
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -19,10 +20,13 @@ from app.models import AuditEvent, Indicator, Measurement, OrgUnit, Period, User
 from app.services import warnings
 from app.services.common import exclusive
 from app.services.errors import Invalid
+from workflows.forms import bad_characters
 from workflows.indicators import judge
 from workflows.model import N_
 
 COLUMNS = ("period", "unit_code", "indicator_code", "value")
+#: How the status-data platform labels a period: its year (a 学年 starting that year).
+PERIOD = re.compile(r"20\d\d")
 #: The Chinese headings a hand-made or platform sheet may use instead of the column names.
 ALIASES = {"年度": "period", "统计年度": "period", "数据年度": "period", "期间": "period",
            "单位代码": "unit_code", "专业代码": "unit_code", "部门代码": "unit_code",
@@ -68,10 +72,14 @@ class IndicatorLines:
     so last year's values stay judged by last year's lines.
     """
 
-    def __init__(self, session):
+    def __init__(self, session, retired: bool = False):
+        """The active indicators' lines; with `retired`, those of retired ones too (to read
+        their history; values of a retired indicator are no longer taken in)."""
         self.versions: dict[str, list[Indicator]] = {}
-        for indicator in session.scalars(select(Indicator).where(Indicator.active.is_(True))
-                                         .order_by(Indicator.from_label, Indicator.version)):
+        query = select(Indicator) if retired else select(Indicator).where(
+            Indicator.active.is_(True))
+        for indicator in session.scalars(query.order_by(Indicator.from_label,
+                                                        Indicator.version)):
             self.versions.setdefault(indicator.code, []).append(indicator)
 
     def known(self, code: str) -> bool:
@@ -116,8 +124,7 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
         except Exception:  # openpyxl raises many kinds for a broken workbook
             raise Invalid(N_("The Excel file cannot be read.")) from None
-        return [["" if c is None else str(c).strip() for c in row]
-                for row in sheet.iter_rows(values_only=True)]
+        return [[_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -144,6 +151,15 @@ def sheet_header(table: list[list[str]], sheet: tuple[tuple[str, str], ...]
             return index, at
     raise Invalid(N_("The header row lacks the column(s) %(columns)s."),
                   columns="、".join(h for _k, h in sheet))
+
+
+def _text(cell) -> str:
+    """A spreadsheet cell as the text a person sees: 2026, not 2026.0."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
 
 
 def _cell(cells: list[str], at: dict[str, int], name: str) -> str:
@@ -194,8 +210,18 @@ def preview(session, table: list[list[str]]) -> Preview:
 
         row = Row(number, *(_cell(cells, at, name) for name in (*COLUMNS[:3], "value", "source")))
         rows.append(row)
-        if not row.period:
+        if any(bad_characters(text) for text in (row.period, row.unit_code, row.indicator_code,
+                                                  row.raw_value, row.source)):
+            row.error = N_("The text contains characters that cannot be stored.")
+        elif not row.period:
             row.error = N_("The period is missing.")
+        elif not PERIOD.fullmatch(row.period):
+            row.error, row.error_params = (N_("The period %(period)s is not a year such as 2026."),
+                                           {"period": row.period[:32]})
+        elif not row.unit_code:
+            row.error = N_("The unit is missing.")
+        elif not row.indicator_code:
+            row.error = N_("The indicator is missing.")
         elif row.unit_code not in units:
             row.error, row.error_params = N_("Unknown unit %(code)s."), {"code": row.unit_code}
         elif not lines.known(row.indicator_code):

@@ -21,7 +21,7 @@ from app.notify import notify
 from app.services import indicators as library
 from app.services.common import TZ, begin_write, local_deadline
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
-from app.services.measurements import IndicatorLines, data_label
+from app.services.measurements import IndicatorLines, data_label, out_of_range
 from workflows import guards
 from workflows.indicators import combine, meets
 from workflows.model import N_
@@ -98,13 +98,17 @@ def check_smart(session, period: Period, indicator_code: str | None, value, dead
     elif code not in known:
         errors["indicator"] = (N_("%(code)s is not an indicator of the library."), {"code": code})
     elif levels and known[code].level not in levels:
-        errors["indicator"] = (N_("%(code)s measures another level: a major's target takes a "
-                                  "major-level indicator."), {"code": code})
+        errors["indicator"] = (
+            N_("%(code)s measures another level: a major's target takes a major-level "
+               "indicator.") if unit.kind == "major"
+            else N_("%(code)s measures another level: the college's, a department's or an "
+                    "office's target takes a school- or major-level indicator."), {"code": code})
     number = _number(value, "value", errors)
     base = _number(baseline, "baseline", errors, required=False)
-    if number is not None and code in known and known[code].data_type == "boolean" \
-            and number not in (0, 1):
-        errors["value"] = (N_("A yes / no indicator takes 1 (yes) or 0 (no)."), {})
+    if number is not None and code in known and "value" not in errors:
+        problem = out_of_range(known[code], number)
+        if problem:
+            errors["value"] = (problem, {"value": plain(number)})
     day = deadline
     if isinstance(deadline, str):
         try:
@@ -117,6 +121,9 @@ def check_smart(session, period: Period, indicator_code: str | None, value, dead
     elif day is not None and day < period.start:
         errors["deadline"] = (N_("The deadline falls before the period starts (%(start)s)."),
                               {"start": period.start.isoformat()})
+    elif day is not None and day > period.end + dt.timedelta(days=366):
+        errors["deadline"] = (N_("The deadline falls more than a year after the period ends "
+                                 "(%(end)s)."), {"end": period.end.isoformat()})
     if errors:
         raise Invalid(N_("A target needs an indicator of the library, a number and a deadline; "
                          "see the marked fields."), errors=errors)
@@ -168,6 +175,9 @@ def create(session, actor: User, unit_id: int, period_id: int, indicator_code: s
         raise NotFound(N_("No such unit or period."))
     if not access.can_set_targets(actor, unit):
         raise Forbidden(N_("Only the quality office or the unit's leaders may set its targets."))
+    if unit.kind == "post":
+        raise Invalid(N_("Targets are set for the college, its departments and offices, and "
+                         "the majors; not for a post."))
     code, number, base, day = check_smart(session, period, indicator_code, value, deadline,
                                           baseline, unit)
     begin_write(session)
@@ -205,7 +215,8 @@ def cascade(session, actor: User, target_id: int, values: dict[int, object],
     code = (indicator_code or parent.indicator_code).strip().upper()
     day = deadline or parent.deadline
     units = {u.id: u for u in session.scalars(select(OrgUnit).where(
-        OrgUnit.id.in_(list(values)), OrgUnit.parent_id == parent.unit_id))}
+        OrgUnit.id.in_(list(values)), OrgUnit.parent_id == parent.unit_id,
+        OrgUnit.kind != "post"))}
     if len(units) != len(values):
         raise Invalid(N_("A target is handed down only to the units directly below."))
     cleaned = {}
@@ -232,6 +243,11 @@ def cascade(session, actor: User, target_id: int, values: dict[int, object],
         unit, child = units[unit_id], existing.get(unit_id)
         if child is not None and child.status == "confirmed":
             result.skipped.append((unit, N_("It has confirmed its own target on this indicator.")))
+            continue
+        if child is not None and child.status == "pending" and (child.value, child.deadline) == (
+                number, day):
+            result.skipped.append((unit, N_("It has this target already, awaiting its "
+                                            "confirmation.")))
             continue
         if child is None:
             child = Target(unit=unit, period_id=period.id, indicator_code=code,
@@ -369,9 +385,18 @@ def achievements(session, targets: list[Target]) -> list[Achievement]:
     return out
 
 
-def library_names(session, level: str) -> dict[str, str]:
-    """code → name of the level's current indicators: what a table's indicator cell may name."""
-    return {i.code: i.name for i in library.current(session, level)}
+def cycle_levels(cycle: Cycle) -> tuple[str, ...]:
+    """The library levels a cycle's tables may name: a unit's, as its targets (the college's
+    take the school's and the majors' indicators), else the cycle's own level."""
+    if cycle.subject_kind == "unit":
+        return TARGET_LEVELS.get(cycle.unit.kind, DEFAULT_TARGET_LEVELS)
+    return (cycle.level,)
+
+
+def library_names(session, cycle: Cycle) -> dict[str, str]:
+    """code → name of the indicators a cycle's table may name in an indicator cell."""
+    levels = cycle_levels(cycle)
+    return {i.code: i.name for i in library.current(session) if i.level in levels}
 
 
 def row_code(known: dict[str, str], text) -> str | None:
@@ -395,7 +420,7 @@ def sync_from_cycle(session, cycle: Cycle, rows: list[dict], actor: User | None,
     mine = {t.indicator_code: t for t in session.scalars(select(Target).where(
         Target.unit_id == cycle.unit_id, Target.period_id == cycle.period_id))}
     changed = 0
-    known = library_names(session, cycle.level)
+    known = library_names(session, cycle)
     for row in rows:
         code = row_code(known, row.get("indicator"))
         if code is None:

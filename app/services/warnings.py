@@ -103,6 +103,12 @@ def judge_values(session, values: list[Value], now: dt.datetime) -> dict[str, in
     for v in values:
         warning = existing.get((v.code, v.unit_id, v.period))
         crossed = v.status in machine.SEVERITIES
+        if not crossed:  # back inside the line: so is the rectification of earlier periods
+            for (code, unit_id, period), earlier in existing.items():
+                if (code, unit_id) == (v.code, v.unit_id) and period < v.period \
+                        and earlier.state == "rectifying":
+                    _verify(session, earlier, names, now, v.value)
+                    counts["verified"] += 1
         if warning is None:
             if crossed and newest.get((v.code, v.unit_id)) == v.period:
                 warning = _open(session, v, units[v.unit_id], owners, names, now)
@@ -124,14 +130,13 @@ def judge_values(session, values: list[Value], now: dt.datetime) -> dict[str, in
 def _open(session, v: Value, unit: OrgUnit, owners: Owners, names, now) -> Warning:
     owner_id = owners.of(unit)
     warning = Warning(indicator_code=v.code, unit_id=unit.id, unit=unit, period_label=v.period,
-                      severity=v.status, state="open", owner_id=owner_id,
-                      tier=0 if owner_id else 1, value=v.value, latest_value=v.value,
-                      opened_at=now,
+                      severity=v.status, state="open", owner_id=owner_id, tier=0,
+                      value=v.value, latest_value=v.value, opened_at=now,
                       due_at=local_deadline(session, now, POLICY.acknowledge_days))
     session.add(warning)
+    recipients = [owner_id] if owner_id else _next_tier_with_people(session, warning)
     _audit(session, warning, "warning_open", None, now, to_state="open", severity=v.status,
            value=_plain(v.value), period=v.period)
-    recipients = [owner_id] if owner_id else _tier_people(session, warning, 1)
     notify(session, recipients, "warning_opened", warning=warning,
            **_params(warning, names.get(v.code, ""), v.value))
     return warning
@@ -155,15 +160,18 @@ def _relapse(session, warning: Warning, names, now) -> None:
            **_params(warning, names.get(warning.indicator_code, "")))
 
 
-def _verify(session, warning: Warning, names, now) -> None:
+def _verify(session, warning: Warning, names, now, value=None) -> None:
+    """A value back inside the line (this period's, or a later one's) verifies the
+    rectification; the owner then closes the warning with evidence."""
     before = warning.state
+    shown = warning.latest_value if value is None else value
     warning.state = machine.fire(before, "verify")
     warning.verified_at = now
     warning.due_at = local_deadline(session, now, POLICY.measure_days)
     _audit(session, warning, "warning_verify", None, now, from_state=before,
-           to_state=warning.state, value=_plain(warning.latest_value))
+           to_state=warning.state, value=_plain(shown))
     notify(session, _holders(session, warning), "warning_verified", warning=warning,
-           **_params(warning, names.get(warning.indicator_code, "")))
+           **_params(warning, names.get(warning.indicator_code, ""), shown))
 
 
 def _tier_people(session, warning: Warning, tier: int) -> list[int]:
@@ -177,6 +185,17 @@ def _tier_people(session, warning: Warning, tier: int) -> list[int]:
     root_code = unit.ancestor_codes()[0]
     root = session.scalars(select(OrgUnit).where(OrgUnit.code == root_code)).one()
     return group_members(session, "quality_office", root)
+
+
+def _next_tier_with_people(session, warning: Warning) -> list[int]:
+    """Move the warning up to the next tier where someone holds the role (a unit above with
+    no leader is passed over); return those people."""
+    while warning.tier < machine.TOP_TIER:
+        warning.tier += 1
+        people = _tier_people(session, warning, warning.tier)
+        if people:
+            return people
+    return []
 
 
 def _holders(session, warning: Warning) -> list[int]:
@@ -291,13 +310,13 @@ def escalate_overdue(session, now: dt.datetime) -> int:
         if not (machine.escalates(warning.state, warning.tier) and warning.due_at <= now):
             session.rollback()  # another scheduler, or the owner, got there first
             continue
-        warning.tier += 1
+        recipients = _next_tier_with_people(session, warning)
         warning.due_at = local_deadline(session, now, POLICY.escalated_days)
         _audit(session, warning, "warning_escalate", None, now, from_state=warning.state,
                to_state=warning.state, tier=warning.tier)
         params = _params(warning, _names(session, [warning.indicator_code]).get(
             warning.indicator_code, ""))
-        notify(session, _tier_people(session, warning, warning.tier), "warning_escalated",
+        notify(session, recipients, "warning_escalated",
                warning=warning, state=STATE_LABELS[warning.state], **params)
         try:
             session.commit()

@@ -32,7 +32,7 @@ class TargetForm(FlaskForm):
 class CascadeForm(FlaskForm):
     """Hand a target down: the units ticked, each with its own value (value-<unit id>)."""
 
-    indicator = SelectField(_l("Indicator for the units below"))
+    indicator = SelectField(_l("Indicator for the units below"), validate_choice=False)
     deadline = StringField(_l("Deadline"), validators=[Length(max=10)],
                            render_kw={"type": "date"})
 

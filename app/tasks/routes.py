@@ -126,6 +126,9 @@ def show(task_id):
     may_release = access.can_release(current_user, task)
     errors = {}
     if request.method == "POST":
+        if task.status != "open" and task.kind == "fill" and task.assignee_id == current_user.id:
+            flash(_("This task has already been handled."), "error")  # a second click, say
+            return redirect(url_for("tasks.show", task_id=task.id)), 303
         if not may_fill:
             abort(403)
         form = fill_form(stage, formdata=form_fields(request.form))

@@ -157,6 +157,20 @@ def _open_from(page, table: str, unit: str, round_: int | None = None) -> str:
     return page.url
 
 
+def _target_row(fill, indicator: str) -> int:
+    """The row of the targets table that names `indicator` (the form arrives pre-filled with the
+    unit's targets and last turn's results), else the first empty one."""
+    code = indicator.split()[0]
+    empty = None
+    for i in range(fill.locator("input[name$=-indicator][name^=targets-]").count()):
+        value = fill.locator(f"input[name=targets-{i}-indicator]").input_value()
+        if value.split()[:1] == [code] or value == indicator:
+            return i
+        if not value and empty is None:
+            empty = i
+    return empty
+
+
 @pytest.mark.browser
 def test_target_stage_returned_then_approved_through_the_browser(live_server, browser_page,
                                                                  tmp_path):
@@ -174,10 +188,11 @@ def test_target_stage_returned_then_approved_through_the_browser(live_server, br
     _open_from(page, "#my-tasks", MAJOR, round_=1)
     expect(fill).to_be_visible()
     fill.locator("textarea[name=summary]").fill(SUMMARY_1)
-    fill.locator("input[name=targets-0-indicator]").fill(INDICATOR)
-    fill.locator("input[name=targets-0-baseline]").fill(BASELINE)
-    fill.locator("input[name=targets-0-target]").fill(TARGET_1)
-    fill.locator("input[name=targets-0-deadline]").fill(DEADLINE)
+    row = _target_row(fill, INDICATOR)
+    fill.locator(f"input[name=targets-{row}-indicator]").fill(INDICATOR)
+    fill.locator(f"input[name=targets-{row}-baseline]").fill(BASELINE)
+    fill.locator(f"input[name=targets-{row}-target]").fill(TARGET_1)
+    fill.locator(f"input[name=targets-{row}-deadline]").fill(DEADLINE)
     fill.locator("button.primary[type=submit]").click()
     expect(page).to_have_url(cycle_url)
     expect(page.locator(".flash.success")).to_be_visible()
@@ -210,11 +225,11 @@ def test_target_stage_returned_then_approved_through_the_browser(live_server, br
     _open_from(page, "#my-tasks", MAJOR, round_=2)
     expect(fill).to_be_visible()
     expect(fill.locator("textarea[name=summary]")).to_have_value(SUMMARY_1)
-    expect(fill.locator("input[name=targets-0-indicator]")).to_have_value(INDICATOR)
-    expect(fill.locator("input[name=targets-0-baseline]")).to_have_value(BASELINE)
-    expect(fill.locator("input[name=targets-0-target]")).to_have_value(TARGET_1)
-    expect(fill.locator("input[name=targets-0-deadline]")).to_have_value(DEADLINE)
-    fill.locator("input[name=targets-0-target]").fill(TARGET_2)
+    expect(fill.locator(f"input[name=targets-{row}-indicator]")).to_have_value(INDICATOR)
+    expect(fill.locator(f"input[name=targets-{row}-baseline]")).to_have_value(BASELINE)
+    expect(fill.locator(f"input[name=targets-{row}-target]")).to_have_value(TARGET_1)
+    expect(fill.locator(f"input[name=targets-{row}-deadline]")).to_have_value(DEADLINE)
+    fill.locator(f"input[name=targets-{row}-target]").fill(TARGET_2)
     fill.locator("button.primary[type=submit]").click()
     expect(page).to_have_url(cycle_page)
     expect(page.locator(".flash.success")).to_be_visible()
@@ -285,10 +300,16 @@ def test_other_levels_pass_their_own_chain_in_the_browser(live_server, browser_p
     _sign_in(page, base, owner)
     _open_from(page, "#my-tasks", subject, round_=1)
     fill.locator("textarea[name=summary]").fill("本学期目标")
-    fill.locator("input[name=targets-0-indicator]").fill(indicator)
-    fill.locator("input[name=targets-0-baseline]").fill("85")
-    fill.locator("input[name=targets-0-target]").fill("90")
-    fill.locator("input[name=targets-0-deadline]").fill("2027-01-15")
+    row = _target_row(fill, indicator)
+    fill.locator(f"input[name=targets-{row}-indicator]").fill(indicator)
+    fill.locator(f"input[name=targets-{row}-baseline]").fill("85")
+    fill.locator(f"input[name=targets-{row}-target]").fill("90")
+    fill.locator(f"input[name=targets-{row}-deadline]").fill("2027-01-15")
+    for i in range(fill.locator("input[name^=targets-][name$=-baseline]").count()):
+        baseline = fill.locator(f"input[name=targets-{i}-baseline]")  # a proposed row lacks it
+        if not baseline.input_value() and fill.locator(
+                f"input[name=targets-{i}-indicator]").input_value():
+            baseline.fill("50")
     fill.locator("button.primary[type=submit]").click()
     expect(page.locator(".flash.success")).to_be_visible()
     cycle_page = page.url

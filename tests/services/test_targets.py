@@ -199,3 +199,60 @@ def test_a_majors_target_takes_a_major_level_indicator(world):
     # a department may aim at the school's indicators and the majors' alike
     service.create(db.session, world.qo, world.d1.id, world.year.id, "S01", "16", DEADLINE)
     service.create(db.session, world.qo, world.d1.id, world.year.id, "M02", "60", DEADLINE)
+
+
+def test_values_no_indicator_can_take_and_far_deadlines_are_refused(world):
+    for code, value, deadline, field in (("M04", "-5", DEADLINE, "value"),
+                                         ("M01", "99999", DEADLINE, "value"),
+                                         ("M01", "95", dt.date(9999, 12, 31), "deadline")):
+        with pytest.raises(Invalid) as caught:
+            service.create(db.session, world.head1, world.m1.id, world.year.id, code, value,
+                           deadline)
+        assert list(caught.value.errors) == [field], (code, value)
+        db.session.rollback()
+
+
+def test_a_department_is_told_which_indicators_its_targets_take(world):
+    with pytest.raises(Invalid) as caught:
+        service.create(db.session, world.qo, world.d1.id, world.year.id, "K01", "90", DEADLINE)
+    assert "school- or major-level" in caught.value.errors["indicator"][0]
+
+
+def test_no_target_goes_to_a_post_and_a_repeated_cascade_sends_nothing_twice(world):
+    post = builders.unit(db.session, "P01", "教学运行科", "post", world.d1)
+    db.session.commit()
+    with pytest.raises(Invalid):
+        service.create(db.session, world.qo, post.id, world.year.id, "S03", "90", DEADLINE)
+    db.session.rollback()
+    d1 = service.cascade(db.session, world.qo, world.goal.id, {world.d1.id: "92"}).created[0]
+    service.confirm(db.session, d1.id, world.head1)
+    with pytest.raises(Invalid, match="directly below"):
+        service.cascade(db.session, world.head1, d1.id, {post.id: "92"})
+    db.session.rollback()
+    service.cascade(db.session, world.head1, d1.id, {world.m1.id: "92"}, "M01")
+    again = service.cascade(db.session, world.head1, d1.id, {world.m1.id: "92"}, "M01")
+    assert (again.created, again.resent, len(again.skipped)) == ([], [], 1)
+    assert notes(world.lead1, "target_cascaded") == 1
+
+
+def test_a_diagnosis_names_each_target_once(world):
+    cycle, task = _at_diagnosis(world, "84")
+    twice = _diagnosis("no", "加强就业指导") | {"achievements": [
+        {"indicator": "M01", "target": "90", "actual": "84", "met": "no", "measure": "加强指导"},
+        {"indicator": "M01 专业毕业去向落实率", "target": "90", "actual": "84", "met": "yes"}]}
+    with pytest.raises(Invalid) as caught:
+        cycle_service.submit(db.session, task.id, world.lead1, twice)
+    assert "achievements[2].indicator" in caught.value.errors
+
+
+def test_the_colleges_targets_on_major_indicators_pass_its_school_cycle(world):
+    from app.services import deliverables
+    service.create(db.session, world.qo, world.college.id, world.year.id, "M02", "60", DEADLINE)
+    cycle = cycle_service.launch_cycles(db.session, world.qo, "school", world.year.id).created[0]
+    proposal = deliverables.proposal(db.session, cycle, cycle.definition.stage("target"))
+    assert [r["indicator"] for r in proposal["targets"]] == ["M02 双师素质教师比例（专业课）",
+                                                             "S03 毕业去向落实率"]
+    task = builders.open_task(db.session, cycle, "fill")
+    rows = [dict(r, baseline=r["baseline"] or "55") for r in proposal["targets"]]
+    cycle_service.submit(db.session, task.id, world.qo, {"summary": "学校目标", "targets": rows})
+    assert builders.open_task(db.session, cycle).kind == "review"

@@ -187,3 +187,34 @@ def test_two_imports_at_once_open_one_warning(pg_app):
     assert errors == []
     assert db.session.scalar(select(func.count()).select_from(Warning)) == 1
     assert notes(world.lead1, "warning_opened") == 1
+
+
+def test_a_later_periods_value_inside_the_line_verifies_an_earlier_rectification(world):
+    put(world, "2026,510203,M03,70,教务处\n")
+    warning_id = the_warning().id
+    service.rectify(db.session, warning_id, world.lead1, "走访未报到学生", None, now=OPENED)
+    assert put(world, "2027,510203,M03,93,教务处\n")["verified"] == 1
+    assert db.session.get(Warning, warning_id).state == "verified"
+
+
+def test_a_tier_with_no_one_in_it_is_passed_over(app, world):
+    department_warning = "2026,D02,M03,60,教务处\n"  # 智能制造学院's own; its leader owns it
+    put(world, department_warning)
+    warning = the_warning(unit=world.d2)
+    assert warning.owner_id == world.head2.id
+    assert "escalated 1 warning" in tick(app, "2026-10-14T18:00+08:00")
+    # nobody leads the college as a unit: the quality office has it at once
+    assert the_warning(unit=world.d2).tier == 2 and notes(world.qo, "warning_escalated") == 1
+
+
+def test_periods_are_years_and_unstorable_text_is_refused(world):
+    checked = measurements.preview(db.session, measurements.read_table("m.csv", (
+        HEADER + "abc,510203,M03,88,x\n2026-01-01 00:00:00,510203,M03,88,x\n"
+        "2026,510203,M03,88,x\x01\n2026,,M03,88,x\n2026,510203,,88,x\n2027,510203,M03,88,x\n"
+    ).encode()))
+    assert [(r.number, r.error) for r in checked.bad] == [
+        (2, "The period %(period)s is not a year such as 2026."),
+        (3, "The period %(period)s is not a year such as 2026."),
+        (4, "The text contains characters that cannot be stored."),
+        (5, "The unit is missing."), (6, "The indicator is missing.")]
+    assert [r.number for r in checked.good] == [7]

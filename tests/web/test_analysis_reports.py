@@ -94,3 +94,19 @@ def test_a_department_without_data_says_so_and_the_college_lists_every_departmen
         select(OrgUnit).where(OrgUnit.parent_id.is_(None))).one(), last_year())
     assert [r[:3] for r in rows] == [[e.label, str(e.cycles), str(e.closed)] for e in expected]
     assert ["马克思主义学院", "0", "0", "—", "0"] in rows
+
+
+def test_an_approved_report_opens_nothing_for_the_next_year(client, app, demo):
+    opened(client)
+    cycle = report_of("analysis", "D01")
+    head = person("2005424")
+    fields = {"overview": "概况", "results": [{"level": "专业", "cycles": "4", "closed": "4",
+                                             "warnings": "0"}],
+              "strengths": "成效", "problems": "问题",
+              "measures": [{"problem": "p", "measure": "m", "owner": "o",
+                            "deadline": "2026-12-31"}]}
+    service.submit(db.session, open_task(db.session, cycle, "fill").id, head, fields)
+    service.approve(db.session, open_task(db.session, cycle, "review").id, person("2005341"))
+    this_year = db.session.scalars(select(Period).where(Period.name == "2026-2027学年")).one()
+    assert db.session.scalars(select(Cycle).where(Cycle.level == "analysis",
+                                                  Cycle.period_id == this_year.id)).all() == []

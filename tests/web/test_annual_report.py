@@ -102,7 +102,8 @@ def test_the_tables_alone_go_to_excel_a_sheet_each(client, report):
                                "学生反馈表"]
     card = [list(r) for r in book["计分卡"].iter_rows(values_only=True)]
     assert card[0] == ["指标", "计量单位", "上一年", "本年", "数据来源"]
-    assert card[1] == ["就业率", "%", "91.8", "93.2", "状态数据（S03）"]
+    assert card[1] == ["就业率", "%", 91.8, 93.2, "状态数据（S03）"]
+    assert card[2] == ["月收入", "元", None, 4350, "招生就业处填报，待审核"]
     assert len(card) == 8
 
 
@@ -147,3 +148,24 @@ def test_every_report_converts_to_a_pdf_with_chinese_fonts(client, report, offic
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
                                check=True).stdout
         assert "CJK" in fonts, (cycle.level, fonts)
+
+
+def test_an_office_part_holds_its_own_fields_only(client, report):
+    from app.services.errors import Invalid
+    personnel = part_of("O05")
+    task = open_task(db.session, personnel, "fill")
+    leader = leader_of(personnel)
+    cases = [
+        ({"values": [{"table": "计分卡", "field": "月收入", "current": "99999"}]},
+         "values[1].field"),                       # 招生就业处's field
+        ({"values": [{"table": "乱表", "field": "乱指标", "current": "5"}]}, "values[1].field"),
+        ({"values": [{"table": "落实政策表", "field": "专任教师总数", "current": "61.5"}]},
+         "values[1].current"),                     # a headcount is whole
+        ({"values": [], "chapter": "人事处没有章节"}, "chapter"),
+    ]
+    for fields, error in cases:
+        with pytest.raises(Invalid) as caught:
+            service.submit(db.session, task.id, leader, fields)
+        db.session.rollback()
+        assert list(caught.value.errors) == [error], fields
+    assert open_task(db.session, personnel, "fill").id == task.id  # nothing was submitted

@@ -78,3 +78,17 @@ def test_cycle_list_filters_by_status_and_owner_and_sorts(client, app):
     html = client.get("/cycles/?status=submitted&sort=subject").get_data(as_text=True)
     assert 'href="/cycles/export.xlsx?status=submitted&amp;sort=subject"' in html
     assert open_task(db.session, world.cycle).kind == "review"
+
+
+def test_a_workbook_takes_any_sheet_name_and_leaves_out_what_it_cannot_hold():
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.exports import xlsx_sheets
+    data = xlsx_sheets([("学生发展/质量", ["指标"], [["到课率\x01"]]),
+                        ("学生发展?质量", ["指标"], [["=cmd|' /C calc'!A0"]])])
+    book = load_workbook(io.BytesIO(data))
+    assert len(book.sheetnames) == 2 and "/" not in "".join(book.sheetnames)
+    first, second = (book[name] for name in book.sheetnames)
+    assert first["A2"].value == "到课率" and second["A2"].data_type == "s"

@@ -95,3 +95,17 @@ def test_the_trend_draws_a_units_values_against_the_lines(client, app):
     assert 'data-status="yellow">黄色预警' in table and "<td>85.05</td>" in table  # avg of 78.1, 92
     assert client.get("/indicators/trend?indicator=M03&unit=000000").status_code == 404
     assert "<svg" not in client.get("/indicators/trend?indicator=M05").get_data(as_text=True)
+
+
+def test_a_retired_indicator_keeps_its_trend_and_lines_stay_within_bounds(client, app):
+    setup(client)
+    measurements.accept(db.session, measurements.preview(db.session, measurements.read_table(
+        "m.csv", b"period,unit_code,indicator_code,value\n2026,510203,M04,71\n")), None, "m.csv")
+    client.post("/indicators/M04/active", data={"active": "0"})
+    assert client.get("/indicators/trend?indicator=M04&unit=510203").status_code == 200
+    before = db.session.scalar(select(func.count()).select_from(Indicator))
+    huge = client.post("/indicators/new", data=LINES | {"code": "Z99", "level": "major",
+                                                        "name": "x", "target": "1e400",
+                                                        "warn": "1e399", "severe": "1e398"})
+    assert huge.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(Indicator)) == before

@@ -24,8 +24,8 @@ ROUTES = [
                                 HEAD: 200, QO: 200}),
     ("POST", "/tasks/{review}", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404, OWNER: 403,
                                  HEAD: 403, QO: 403}),
-    ("POST", "/tasks/{fill}", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404, OWNER: 403,
-                               HEAD: 403, QO: 403}),
+    ("POST", "/tasks/{fill}", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404, OWNER: 303,
+                               HEAD: 403, QO: 403}),  # submitted already: the owner is told so
     ("POST", "/review/tasks/{review}/approve", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
                                                 OWNER: 403, HEAD: 303, QO: 403}),
     ("POST", "/review/tasks/{review}/return", {TEACHER: 404, OTHER_MAJOR: 404, OTHER_DEPT: 404,
@@ -159,7 +159,7 @@ ROUTES = [
     ("POST", "/logout", dict.fromkeys(PEOPLE[1:], 302)),
 ]
 # Routes that answer 200 with a result per item: who actually changes something.
-CHANGERS = {"/review/approve-many": {HEAD}, "/dashboard/urge": {HEAD, QO},
+CHANGERS = {"/review/approve-many": {HEAD}, "/tasks/{fill}": set(), "/dashboard/urge": {HEAD, QO},
             "/dashboard/reassign": {HEAD, QO},
             "/tasks/{review}/attachments": set(),
             "/dashboard/launch/plan": set(),  # no day given: refused

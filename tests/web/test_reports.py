@@ -57,9 +57,9 @@ def test_a_returned_and_resubmitted_diagnosis_keeps_both_versions(client, app, d
     second = Document(io.BytesIO(report(client, cycle, version=2)))
     first_text = "\n".join(p.text for p in first.paragraphs)
     second_text = "\n".join(p.text for p in second.paragraphs)
-    assert "第 1 版（第 1 轮）" in first_text and "退回修改" in first_text
+    assert "第 1 版（第 1 次送审）" in first_text and "退回修改" in first_text
     assert "完成年度建设任务。" in first_text and "获省级技能大赛" not in first_text
-    assert "第 2 版（第 2 轮）" in second_text and "获省级技能大赛一等奖2项" in second_text
+    assert "第 2 版（第 2 次送审）" in second_text and "获省级技能大赛一等奖2项" in second_text
     trail = [[c.text for c in row.cells] for row in second.tables[-1].rows[1:]]
     assert [row[2] for row in trail] == ["提交", "退回修改", "提交", "已通过", "已通过"]
     assert client.get(f"/cycles/{cycle.id}/report.docx?version=3").status_code == 404
@@ -72,7 +72,7 @@ def test_this_years_cycle_shows_both_turns_and_the_carried_measures(client, app,
                                                    Cycle.stage != "closed")).one()
     sign_in(client, person("2005560"))
     page = client.get(f"/cycles/{cycle.id}").get_data(as_text=True)
-    assert "第 1 轮 · 2025-2026学年" in page and "第 2 轮 · 2026-2027学年" in page
+    assert "第 1 轮诊改 · 2025-2026学年" in page and "第 2 轮诊改 · 2026-2027学年" in page
     assert 'id="carried"' in page and 'data-status="open"' in page
     text = "\n".join(p.text for p in Document(io.BytesIO(report(client, cycle))).paragraphs)
     assert "诊断阶段尚未提交" in text
@@ -92,3 +92,15 @@ def test_the_report_is_a_pdf_with_chinese_that_renders(client, app, demo, office
     subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(path),
                     str(tmp_path / "page")], check=True)
     assert (tmp_path / "page-1.png").stat().st_size > 10_000  # a page with content on it
+
+
+def test_a_report_before_its_diagnosis_lists_the_measures_still_to_follow_up(client, app, demo):
+    major = db.session.scalars(select(OrgUnit).where(OrgUnit.code == "510203")).one()
+    cycle = db.session.scalars(select(Cycle).where(Cycle.unit_id == major.id,
+                                                   Cycle.level == "major",
+                                                   Cycle.stage != "closed")).one()
+    sign_in(client, person("2005560"))
+    word = Document(io.BytesIO(report(client, cycle)))
+    follow_up = word.tables[0]
+    assert [c.text for c in follow_up.rows[0].cells] == ["措施", "责任人", "完成时限", "落实情况"]
+    assert len(follow_up.rows) == 3 and follow_up.rows[1].cells[3].text == "待落实"
