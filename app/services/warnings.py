@@ -97,6 +97,9 @@ def judge_values(session, values: list[Value], now: dt.datetime) -> dict[str, in
     existing = {(w.indicator_code, w.unit_id, w.period_label): w for w in session.scalars(
         select(Warning).options(joinedload(Warning.unit))
         .where(Warning.indicator_code.in_(codes), Warning.unit_id.in_(unit_ids)))}
+    by_subject: dict[tuple[str, int], list[Warning]] = {}
+    for warning in existing.values():
+        by_subject.setdefault((warning.indicator_code, warning.unit_id), []).append(warning)
     units = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_(unit_ids)))}
     names = _names(session, codes)
     owners = Owners(session)
@@ -104,9 +107,8 @@ def judge_values(session, values: list[Value], now: dt.datetime) -> dict[str, in
         warning = existing.get((v.code, v.unit_id, v.period))
         crossed = v.status in machine.SEVERITIES
         if not crossed:  # back inside the line: so is the rectification of earlier periods
-            for (code, unit_id, period), earlier in existing.items():
-                if (code, unit_id) == (v.code, v.unit_id) and period < v.period \
-                        and earlier.state == "rectifying":
+            for earlier in by_subject.get((v.code, v.unit_id), ()):
+                if earlier.period_label < v.period and earlier.state == "rectifying":
                     _verify(session, earlier, names, now, v.value)
                     counts["verified"] += 1
         if warning is None:
