@@ -18,6 +18,31 @@ scheduler_cli = AppGroup("scheduler", help="Run the scheduler or one tick of it.
 workflows_cli = AppGroup("workflows", help="Cycle definitions: list, compare, migrate.")
 measurements_cli = AppGroup("measurements", help="Indicator values from the data platform.")
 library_cli = AppGroup("library", help="The indicator library and the standard chain.")
+archive_cli = AppGroup("archive", help="Keep the working tables lean (the archive policy).")
+
+
+@archive_cli.command("run")
+@click.option("--before", required=True, help="Archive what is older than this day (YYYY-MM-DD).")
+@click.option("--dry-run", is_flag=True, help="Only count what would be archived.")
+def archive_run(before, dry_run):
+    """Move routine audit rows into the archive; drop read notifications and the reminder log
+    of closed tasks; all older than --before, which must be at least a year back."""
+    from app.i18n import translate
+    from app.services import archive
+    from workflows import Refused
+    try:
+        day = dt.date.fromisoformat(before)
+    except ValueError:
+        raise click.BadParameter("give a day as YYYY-MM-DD", param_hint="--before") from None
+    cutoff = dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    try:
+        result = archive.run(db.session, cutoff, dry_run=dry_run)
+    except Refused as exc:
+        raise click.ClickException(translate(exc.message, exc.params)) from None
+    verb = "would move" if dry_run else "moved"
+    click.echo(f"{verb} {result.audit} routine audit row(s) to the archive; "
+               f"{'would drop' if dry_run else 'dropped'} {result.notifications} read "
+               f"notification(s) and {result.reminder_log} reminder-log row(s) of closed tasks")
 
 
 @library_cli.command("seed")
@@ -233,5 +258,5 @@ def run(interval):
 
 def init_app(app):
     for group in (users_cli, demo_cli, scheduler_cli, workflows_cli, measurements_cli,
-                  library_cli):
+                  library_cli, archive_cli):
         app.cli.add_command(group)

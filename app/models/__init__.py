@@ -1,5 +1,7 @@
 """The models, split by concern; import them from here."""
-from app.models.audit import AuditEvent, Notification, ReminderLog, SchedulerTick
+from app.models.audit import (
+    ArchiveGate, ArchivedAuditEvent, AuditEvent, Notification, ReminderLog, SchedulerTick,
+)
 from app.models.org import (
     COLLEGE_WIDE_ROLES, ApiToken, Course, Holiday, LoginFailure, OrgUnit, Period,
     RoleAssignment, SchoolClass, StandIn, User,
@@ -12,7 +14,7 @@ from app.models.work import (
 )
 
 __all__ = [
-    "AuditEvent", "Indicator", "Measurement", "Standard", "Target", "Warning", "Notification", "ReminderLog", "SchedulerTick", "COLLEGE_WIDE_ROLES",
+    "ArchiveGate", "ArchivedAuditEvent", "AuditEvent", "Indicator", "Measurement", "Standard", "Target", "Warning", "Notification", "ReminderLog", "SchedulerTick", "COLLEGE_WIDE_ROLES",
     "ApiToken", "Course", "Holiday", "LoginFailure", "OrgUnit", "Period", "RoleAssignment",
     "SchoolClass", "StandIn", "User", "AnnualReport", "Attachment", "CarriedMeasure", "DiagnosisCatalog", "LaunchPlan", "Cycle", "Deliverable", "DeliverableVersion", "Task", "TaskComment", "utcnow",
 ]

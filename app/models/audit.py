@@ -40,6 +40,39 @@ class AuditEvent(db.Model):
     target: Mapped["Target | None"] = relationship()  # noqa: F821
 
 
+class ArchivedAuditEvent(db.Model):
+    """An audit event moved out of the working table by the archive policy (`flask archive`):
+    the routine rows (reminders, drafts, claims) of closed years. Never changed, never deleted;
+    the decisions a review needs never come here."""
+
+    __tablename__ = "audit_events_archive"
+    __table_args__ = (Index("ix_audit_events_archive_cycle_at", "cycle_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # the id it had in audit_events
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None]
+    action: Mapped[str] = mapped_column(String(32))
+    cycle_id: Mapped[int | None]
+    task_id: Mapped[int | None]
+    warning_id: Mapped[int | None]
+    target_id: Mapped[int | None]
+    from_stage: Mapped[str | None] = mapped_column(String(32))
+    to_stage: Mapped[str | None] = mapped_column(String(32))
+    round: Mapped[int | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
+    archived_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ArchiveGate(db.Model):
+    """Present only inside an archiving transaction: SQLite's append-only trigger lets that
+    transaction, and no other, delete the archivable rows it has just copied."""
+
+    __tablename__ = "archive_gate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
 @event.listens_for(Session, "before_flush")
 def _audit_is_append_only(session, flush_context, instances):
     for obj in list(session.dirty) + list(session.deleted):
