@@ -203,12 +203,21 @@ def set_password(username, password):
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
 @click.option("--no-launch", is_flag=True, help="Load the college without launching cycles.")
-def demo_load(if_empty, no_launch):
+@click.option("--scale", type=click.Choice(["demo", "large"]), default="demo",
+              help="demo: the small college to try things with; large: a large college with "
+                   "three years of history, to measure Spiral at scale.")
+@click.option("--factor", type=float, default=1.0,
+              help="With --scale large: how many times the large college (2.5 is a university "
+                   "of 50 departments).")
+def demo_load(if_empty, no_launch, scale, factor):
     """Load the demo college and launch its cycles at all five levels for 2026-2027."""
-    from app.demo import load_demo
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         click.echo("database already has data; demo not loaded")
         return
+    if scale == "large":
+        _load_large(factor)
+        return
+    from app.demo import load_demo
     summary = load_demo(db.session, current_app.config["DEMO_PASSWORD"], launch=not no_launch)
     levels = ", ".join(f"{level} {n}" for level, n in summary["by_level"].items())
     click.echo(f"loaded {summary['units']} units, {summary['users']} users, "
@@ -216,6 +225,27 @@ def demo_load(if_empty, no_launch):
                f"launched {summary['cycles']} cycles ({levels or 'none'}); "
                f"{summary['targets']} targets in the target chain; last year's "
                f"{summary['last_year']} major cycles closed")
+
+
+def _load_large(factor: float) -> None:
+    import time
+
+    from app.demo_large import HISTORY, expected_cycles, load_large
+    if not 0.05 <= factor <= 10:
+        raise click.BadParameter("between 0.05 and 10", param_hint="--factor")
+    start = time.monotonic()
+    total = expected_cycles(factor, HISTORY)
+    with click.progressbar(length=total, label="cycles", show_pos=True) as bar:
+        try:
+            summary = load_large(db.session, current_app.config["DEMO_PASSWORD"], factor=factor,
+                                 progress=bar.update)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        bar.update(max(0, total - bar.pos))
+    click.echo(f"large college: {summary['units']} units, {summary['users']} users, "
+               f"{summary['courses']} courses, {summary['classes']} classes; "
+               f"{summary['cycles']} cycles, {summary['tasks']} tasks, {summary['audit']} audit "
+               f"events in {time.monotonic() - start:.0f}s")
 
 
 def _parse_at(value: str | None) -> dt.datetime:
