@@ -74,3 +74,11 @@ def notify(session, user_ids, key: str, task: Task | None = None, cycle_id: int 
                                  task_id=task.id if task else None,
                                  cycle_id=cycle_id or (task.cycle_id if task else None),
                                  warning=warning, target=target))
+
+
+def notification_rows(user_ids, key: str, task: Task, at: dt.datetime, **params) -> list[dict]:
+    """The rows `notify` would write about a task, for a caller inserting many at once."""
+    assert key in MESSAGES, key
+    return [{"user_id": user_id, "kind": key, "message": key, "params": params,
+             "task_id": task.id, "cycle_id": task.cycle_id, "created_at": at}
+            for user_id in dict.fromkeys(u for u in user_ids if u)]

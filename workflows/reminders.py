@@ -33,3 +33,11 @@ def escalation_tier(definition: Definition, sent: set[str]) -> int:
     """The highest tier a task has been escalated to (0: only its assignee was reminded)."""
     tiers = [r.tier for r in definition.reminders if r.key in sent and r.offset_days > 0]
     return max(tiers, default=0)
+
+
+def next_fire(definition: Definition, due_at: dt.datetime, sent: set[str],
+              tz: dt.tzinfo) -> dt.datetime | None:
+    """When the next rule not yet sent fires for a task due at `due_at`; None when none is
+    left. The scheduler looks at a task again only then."""
+    times = [fire_time(r, due_at, tz) for r in definition.reminders if r.key not in sent]
+    return min(times, default=None)

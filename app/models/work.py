@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
 from app.models.org import OrgUnit, Period, User
@@ -25,6 +25,9 @@ class Cycle(db.Model):
         UniqueConstraint("level", "subject_kind", "subject_id", "period_id", "definition_name",
                          name="uq_cycles_subject_period"),
         Index("ix_cycles_level_stage", "level", "stage"),
+        # The scheduler's timers: cycles in a time-boxed stage whose planned date has come.
+        Index("ix_cycles_stage_monitor_at", "stage", "monitor_at"),
+        Index("ix_cycles_stage_diagnose_at", "stage", "diagnose_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +77,14 @@ class Task(db.Model):
         Index("ix_tasks_assignee_status", "assignee_id", "status"),
         Index("ix_tasks_group_status", "candidate_role", "candidate_unit_id", "status"),
         Index("ix_tasks_cycle_stage", "cycle_id", "stage"),
+        # The scheduler's queue: only open tasks, by when each next needs a reminder.
+        Index("ix_tasks_open_remind_at", "remind_at", postgresql_where=text("status = 'open'"),
+              sqlite_where=text("status = 'open'")),
     )
+
+    #: How long before its due date a task can first need a reminder (the earliest rule of
+    #: any policy is days before; a week and a day is room to spare).
+    REMINDER_LEAD = dt.timedelta(days=8)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"))
@@ -93,6 +103,9 @@ class Task(db.Model):
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     escalation_tier: Mapped[int] = mapped_column(default=0)
+    #: When the scheduler next looks at this task for a reminder (None: no rule is left). It
+    #: starts a little before any rule could fire; each tick sets the next rule's time.
+    remind_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     #: Work in progress on a fill-in: saved by its holder, or handed back by a delegate.
     draft: Mapped[dict | None] = mapped_column(JSON)
     #: Set while the task is delegated: who handed it over and expects it back (委托).
@@ -104,6 +117,12 @@ class Task(db.Model):
     delegated_by: Mapped[User | None] = relationship(foreign_keys=[delegated_by_id])
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
     candidate_unit: Mapped[OrgUnit | None] = relationship()
+
+    @validates("due_at")
+    def _schedule_reminders(self, _key, due_at: dt.datetime) -> dt.datetime:
+        """A new due date brings the task back to the scheduler in good time."""
+        self.remind_at = due_at - self.REMINDER_LEAD if due_at else None
+        return due_at
 
     def is_overdue(self, now: dt.datetime) -> bool:
         return self.status == "open" and self.due_at < now

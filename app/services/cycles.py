@@ -8,17 +8,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import access
 from app.models import (
-    AuditEvent, Course, Cycle, Deliverable, DeliverableVersion, OrgUnit, Period,
-    RoleAssignment,
-    SchoolClass, Task, TaskComment, User, utcnow,
+    AuditEvent, Course, Cycle, Deliverable, DeliverableVersion, Notification, OrgUnit, Period,
+    RoleAssignment, SchoolClass, Task, TaskComment, User, utcnow,
 )
-from app.notify import group_members, notify, task_recipients
+from app.notify import group_members, notification_rows, notify, task_recipients
 from app.services import annual, deliverables, targets, turns
 from app.services.common import TZ, begin_write, fmt, local_deadline, role_holders
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -172,9 +172,8 @@ def launch_cycles(session, actor: User | None, level: str, period_id: int,
     before = turns.previous_period(session, period) if definition.spiral else None
     earlier = {} if before is None else {(c.subject_kind, c.subject_id): c for c in session.scalars(
         select(Cycle).where(Cycle.level == level, Cycle.period_id == before.id))}
-    for subject in plan.new:
-        cycle = open_cycle(session, actor, definition, period, level, subject.unit, subject.kind,
-                            subject.id, subject.name, subject.owner_id, now)
+    for subject, cycle in zip(plan.new, open_cycles(session, actor, definition, period, level,
+                                                    plan.new, now), strict=True):
         previous = earlier.get((subject.kind, subject.id))
         if previous is not None:  # the next turn of the same subject's spiral
             turns.carry_over(session, previous, cycle, now)
@@ -187,24 +186,50 @@ def open_cycle(session, actor: User | None, definition: Definition, period: Peri
                 unit: OrgUnit, subject_kind: str, subject_id: int, subject_name: str,
                 owner_id: int, now: dt.datetime) -> Cycle:
     """One new cycle at its first stage, with its owner's fill-in task."""
+    return open_cycles(session, actor, definition, period, level,
+                       [Subject(subject_kind, subject_id, subject_name, unit, owner_id)], now)[0]
+
+
+def open_cycles(session, actor: User | None, definition: Definition, period: Period, level: str,
+                subjects: list[Subject], now: dt.datetime) -> list[Cycle]:
+    """New cycles at their first stage, each with its owner's fill-in task, written together:
+    a term's courses are launched at once, in a handful of statements."""
     # The planned dates the timers wait for; a definition without a timer plans the period's end.
     plan = {field: _plan_time(period, 0) for field in PLAN_FIELDS}
     plan.update({s.timer.plan_field: _plan_time(period, s.timer.days_before_period_end)
                  for s in definition.stages if s.timer})
-    cycle = Cycle(level=level, unit=unit, subject_kind=subject_kind, subject_id=subject_id,
-                  subject_name=subject_name, period=period, definition_name=definition.name,
-                  definition_version=definition.version, stage=definition.first_stage.name,
-                  round=1, owner_id=owner_id, launched_at=now, stage_entered_at=now, **plan)
-    session.add(cycle)
+    stage = definition.first_stage
+    cycles = [Cycle(level=level, unit=s.unit, subject_kind=s.kind, subject_id=s.id,
+                    subject_name=s.name, period=period, definition_name=definition.name,
+                    definition_version=definition.version, stage=stage.name, round=1,
+                    owner_id=s.owner_id, launched_at=now, stage_entered_at=now, **plan)
+              for s in subjects]
+    session.add_all(cycles)
     try:
         session.flush()
-    except IntegrityError:  # PostgreSQL: another launch created it in the meantime
+    except IntegrityError:  # PostgreSQL: another launch created them in the meantime
         session.rollback()
         raise Conflict(N_("Another launch of these cycles is under way; reload and check.")) from None
-    _audit(session, "launch", actor, cycle, to_stage=cycle.stage, now=now,
-           definition=f"{definition.name} v{definition.version}")
-    _open_fill_task(session, cycle, definition.first_stage, now)
-    return cycle
+    due = cycles[0].plan_date(stage.timer.plan_field) if stage.timer and cycles \
+        else local_deadline(session, now, stage.fill_days)
+    tasks = [Task(cycle=cycle, stage=stage.name, kind="fill", round=1,
+                  assignee_id=cycle.owner_id, due_at=due, created_at=now) for cycle in cycles]
+    session.add_all(tasks)
+    session.flush()
+    label = f"{definition.name} v{definition.version}"
+    audit = [{"action": "launch", "actor_id": actor.id if actor else None, "cycle_id": c.id,
+              "to_stage": c.stage, "round": 1, "at": now, "data": {"definition": label}}
+             for c in cycles]
+    notes = [row for cycle, task in zip(cycles, tasks, strict=True)
+             for row in notification_rows([cycle.owner_id], "task_assigned", task, now,
+                                          stage=stage.label, cycle=cycle_title(cycle),
+                                          due=fmt(due))]
+    # Nothing needs these rows' ids back: two statements, however many cycles.
+    if audit:
+        session.execute(insert(AuditEvent), audit)
+    if notes:
+        session.execute(insert(Notification), notes)
+    return cycles
 
 
 def _next_turn(session, cycle: Cycle, actor: User | None, now: dt.datetime) -> None:
@@ -273,14 +298,30 @@ def _step_still_open(session, task: Task) -> bool:
 # ---------------------------------------------------------------- acting on tasks
 
 def load_task(session, task_id: int, lock: bool = False) -> Task:
+    """The task; unlocked, with its cycle, unit and period (the checks before a lock read
+    them); locked, the task row alone, read afresh."""
     query = select(Task).where(Task.id == task_id)
     if lock:
         begin_write(session)
         query = query.with_for_update().execution_options(populate_existing=True)
+    else:
+        query = query.options(joinedload(Task.cycle).joinedload(Cycle.unit),
+                              joinedload(Task.cycle).joinedload(Cycle.period))
     task = session.scalars(query).first()
     if task is None:
         raise NotFound(N_("No such task."))
     return task
+
+
+def _current_cycle(session, task: Task, lock: bool = False) -> Cycle:
+    """The task's cycle read afresh, with its unit and period, in one statement; `lock` also
+    locks its row on PostgreSQL (SQLite's write lock is already held)."""
+    query = (select(Cycle).options(joinedload(Cycle.unit, innerjoin=True),
+                                   joinedload(Cycle.period, innerjoin=True))
+             .where(Cycle.id == task.cycle_id).execution_options(populate_existing=True))
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Cycle)
+    return session.scalars(query).one()
 
 
 def _decide(session, task: Task, actor: User, outcome: str, comment: str | None,
@@ -295,7 +336,14 @@ def _decide(session, task: Task, actor: User, outcome: str, comment: str | None,
     if result.rowcount != 1:
         session.rollback()
         raise Conflict(N_("Someone else has just handled this task; reload to see the result."))
-    session.refresh(task)
+    _written(task, status="done", outcome=outcome, comment=comment, completed_at=now,
+             completed_by_id=actor.id, version=task.version + 1)
+
+
+def _written(obj, **values) -> None:
+    """Tell the session the values an UPDATE just wrote, rather than reading the row back."""
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
 
 
 def _current_checks(task: Task, cycle: Cycle) -> None:
@@ -332,8 +380,7 @@ def submit(session, task_id: int, actor: User, fields, now: dt.datetime | None =
     stage = definition.stage(task.stage)
     data = _checked(session, task, fields)  # before any lock: checking must not hold others up
     task = load_task(session, task_id, lock=True)
-    cycle = task.cycle
-    session.refresh(cycle)
+    cycle = _current_cycle(session, task)
     _current_checks(task, cycle)
     _decide(session, task, actor, "submitted", None, now)
     task.draft = None
@@ -362,12 +409,15 @@ def approve(session, task_id: int, actor: User, comment: str | None = None,
             now: dt.datetime | None = None) -> Task:
     """A reviewer approves; the next step opens, or the stage is complete and the cycle moves on."""
     now = now or utcnow()
-    task, cycle, definition, stage, on_behalf = _review_preamble(session, task_id, actor)
+    task, cycle, definition, stage, on_behalf, deliverable = _review_preamble(session, task_id,
+                                                                              actor)
     try:
         comment = guards.check_comment(comment)
     except Refused as exc:
         raise Invalid(exc.message, errors={"comment": (exc.message, exc.params)}) from None
-    report = _deliverable(session, cycle, stage.name).versions[-1].data
+    if deliverable is None:
+        raise Conflict(N_("The report has not been submitted yet, so it cannot be reviewed."))
+    report = deliverable.versions[-1].data
     missed = deliverables.missed_without_measure(session, cycle, report) \
         if deliverables.ACHIEVEMENTS in {f.name for f in stage.form} else []
     if missed:
@@ -377,13 +427,13 @@ def approve(session, task_id: int, actor: User, comment: str | None = None,
     _audit(session, "approve", actor, cycle, task, from_stage=stage.name, to_stage=stage.name,
            comment=comment, now=now, step=task.step,
            **({"on_behalf_of": on_behalf} if on_behalf else {}))
-    if _step_still_open(session, task):
+    if stage.reviews[task.step].mode == "all" and _step_still_open(session, task):
         session.commit()  # an "all" step: the others' approvals are still to come
         return task
     if task.step + 1 < len(stage.reviews):
         _open_review_task(session, cycle, definition, stage, task.step + 1, now)
     else:
-        _deliverable(session, cycle, stage.name).status = "approved"
+        deliverable.status = "approved"
         if "targets" in report:  # the approved targets are the unit's for the period
             targets.sync_from_cycle(session, cycle, report["targets"], actor, now)
         if report.get(turns.FOLLOW_UP):  # how the last turn's measures were carried out
@@ -606,7 +656,8 @@ def return_for_revision(session, task_id: int, actor: User, comment: str | None,
                         now: dt.datetime | None = None) -> Task:
     """A reviewer returns the deliverable to its author with a reason; a new round starts."""
     now = now or utcnow()
-    task, cycle, definition, stage, on_behalf = _review_preamble(session, task_id, actor)
+    task, cycle, definition, stage, on_behalf, deliverable = _review_preamble(session, task_id,
+                                                                              actor)
     try:
         reason = guards.check_return_reason(comment)
     except Refused as exc:
@@ -618,7 +669,7 @@ def return_for_revision(session, task_id: int, actor: User, comment: str | None,
         Task.kind == "review", Task.status == "open")
         .values(status="done", outcome="withdrawn", completed_at=now, version=Task.version + 1)
         .execution_options(synchronize_session=False))
-    _deliverable(session, cycle, stage.name).status = "returned"
+    deliverable.status = "returned"
     _audit(session, "return", actor, cycle, task, from_stage=stage.name, to_stage=stage.name,
            comment=reason, now=now, step=task.step,
            **({"on_behalf_of": on_behalf} if on_behalf else {}))
@@ -630,10 +681,9 @@ def return_for_revision(session, task_id: int, actor: User, comment: str | None,
 
 def _review_preamble(session, task_id, actor):
     task = load_task(session, task_id, lock=True)
-    cycle = task.cycle
     # The caller may have read it before the lock; on PostgreSQL, lock it too, so that the
     # last two approvals of an "all" step cannot both think the other is still pending.
-    session.refresh(cycle, with_for_update=session.get_bind().dialect.name == "postgresql")
+    cycle = _current_cycle(session, task, lock=True)
     if not access.can_view_task(actor, task):
         raise NotFound(N_("No such task."))
     _current_checks(task, cycle)
@@ -657,7 +707,7 @@ def _review_preamble(session, task_id, actor):
         if task.kind == "review" and not access.can_review(actor, task):
             raise Forbidden(exc.message, **exc.params) from None
         raise
-    return task, cycle, definition, stage, on_behalf
+    return task, cycle, definition, stage, on_behalf, deliverable
 
 
 def _author_of_current(session, task: Task) -> int | None:
@@ -694,7 +744,7 @@ def _bump_cycle(session, cycle: Cycle, **values) -> None:
     if result.rowcount != 1:
         session.rollback()
         raise Conflict(N_("This cycle has just changed; reload to see where it stands."))
-    session.refresh(cycle)
+    _written(cycle, version=cycle.version + 1, **values)
 
 
 def _advance(session, cycle: Cycle, definition: Definition, trigger: str, actor: User | None,
@@ -721,7 +771,9 @@ def advance_timers(session, now: dt.datetime) -> list[int]:
         due = [cycle_id for cycle_id, name, version, stage_name, monitor_at, diagnose_at
                in session.execute(select(Cycle.id, Cycle.definition_name, Cycle.definition_version,
                                          Cycle.stage, Cycle.monitor_at, Cycle.diagnose_at)
-                                  .where(Cycle.stage.in_(_timed_stage_names())))
+                                  .where(or_(*(and_(Cycle.stage == stage,
+                                                    getattr(Cycle, plan_field) <= now)
+                                               for stage, plan_field in _timers()))))
                if _timer_due(get_definition(name, version), stage_name,
                              {"monitor_at": monitor_at, "diagnose_at": diagnose_at}, now)]
         session.rollback()
@@ -767,5 +819,8 @@ def _advance_one_timer(session, cycle_id: int, now: dt.datetime) -> bool:
     return True
 
 
-def _timed_stage_names() -> set[str]:
-    return {s.name for d in definitions() for s in d.stages if s.timer}
+def _timers() -> list[tuple[str, str]]:
+    """Each time-boxed stage with the plan date that ends it, across all definitions: the
+    tick reads only the cycles whose date has come (an index per plan date)."""
+    return sorted({(s.name, s.timer.plan_field) for d in definitions() for s in d.stages
+                   if s.timer})

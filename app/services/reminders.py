@@ -1,92 +1,148 @@
-"""Reminders and escalation, applied by the scheduler; idempotent per (task, rule)."""
+"""Reminders and escalation, applied by the scheduler; idempotent per (task, rule).
+
+A tick reads only the open tasks whose `remind_at` has come, a batch at a time: its cost follows
+what is due now, not how many tasks (or years) the college has. Each batch is one transaction:
+a tick cut short leaves whole batches done and the rest for the next tick.
+"""
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
-from app.models import AuditEvent, Cycle, ReminderLog, Task
-from app.notify import group_members, notify, task_recipients
+from app.models import AuditEvent, Cycle, Notification, OrgUnit, ReminderLog, StandIn, Task
+from app.notify import group_members, notification_rows
 from app.services.common import TZ, fmt
 from app.services.cycles import _tier_unit, cycle_title
 from workflows import get_definition
-from workflows.reminders import escalation_tier, rules_to_send
+from workflows.reminders import escalation_tier, next_fire, rules_to_send
 
-#: The furthest ahead of a due date any rule fires, plus a day's margin.
-LOOKAHEAD = dt.timedelta(days=8)
-
-
-def _insert_once(session, task_id: int, rule_key: str, outcome: str, now: dt.datetime) -> bool:
-    """Record (task, rule); True only for the one transaction that recorded it first."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (insert(ReminderLog.__table__)
-                 .values(task_id=task_id, rule_key=rule_key, outcome=outcome, at=now)
-                 .on_conflict_do_nothing(index_elements=["task_id", "rule_key"])
-                 .returning(ReminderLog.__table__.c.id))
-    return session.connection().execute(statement).first() is not None
+#: Tasks read and decided per transaction.
+BATCH = 500
 
 
 def send_reminders(session, now: dt.datetime) -> int:
-    """Send each open task the reminder its policy calls for at `now`; return how many were sent."""
-    tasks = session.scalars(
-        select(Task).options(joinedload(Task.cycle).joinedload(Cycle.unit),
-                             joinedload(Task.cycle).joinedload(Cycle.period))
-        .where(Task.status == "open", Task.due_at <= now + LOOKAHEAD)
-        .order_by(Task.id)).all()
-    if not tasks:
-        return 0
+    """Send each task whose reminder time has come what its policy calls for at `now`, and
+    set when it next needs one; return how many reminders were sent."""
+    recipients = _Recipients(session, now)
+    sent = 0
+    seen: set[int] = set()
+    while True:
+        tasks = session.scalars(
+            select(Task).options(joinedload(Task.cycle).joinedload(Cycle.unit),
+                                 joinedload(Task.cycle).joinedload(Cycle.period),
+                                 joinedload(Task.candidate_unit), joinedload(Task.assignee))
+            .where(Task.status == "open", Task.remind_at <= now)
+            .order_by(Task.remind_at, Task.id).limit(BATCH)).all()
+        if not tasks or seen.issuperset(t.id for t in tasks):
+            break
+        seen.update(t.id for t in tasks)
+        sent += _send_batch(session, tasks, now, recipients)
+        session.commit()
+    return sent
+
+
+def _send_batch(session, tasks: list[Task], now: dt.datetime, recipients: _Recipients) -> int:
     sent_keys: dict[int, set[str]] = defaultdict(set)
     for task_id, key in session.execute(select(ReminderLog.task_id, ReminderLog.rule_key)
                                         .where(ReminderLog.task_id.in_([t.id for t in tasks]))):
         sent_keys[task_id].add(key)
-    members_cache: dict[tuple[str, int], list[int]] = {}
-    sent = 0
+    plans, claims = [], []
     for task in tasks:
-        cycle = task.cycle
-        definition = get_definition(cycle.definition_name, cycle.definition_version)
+        definition = get_definition(task.cycle.definition_name, task.cycle.definition_version)
         rules, superseded = rules_to_send(definition, task.due_at, now, sent_keys[task.id], TZ)
-        for old in superseded:
-            _insert_once(session, task.id, old.key, "skipped", now)
+        claims += [(task.id, r.key, "skipped") for r in superseded]
+        claims += [(task.id, r.key, "sent") for r in rules]
+        plans.append((task, definition, rules, superseded))
+    claimed = _claim(session, claims, now)
+    sent, notes, audit = 0, [], []
+    for task, definition, rules, superseded in plans:
         for rule in rules:
-            if not _insert_once(session, task.id, rule.key, "sent", now):
-                continue  # another tick got here first
-            _remind(session, task, cycle, definition, rule, now, members_cache)
-            sent_keys[task.id].add(rule.key)
-            sent += 1
+            if (task.id, rule.key) in claimed:  # else another tick got here first
+                _remind(task, definition, rule, now, recipients, notes, audit)
+                sent += 1
+        sent_keys[task.id].update(r.key for r in (*rules, *superseded))
         task.escalation_tier = max(task.escalation_tier,
                                    escalation_tier(definition, sent_keys[task.id]))
-    session.commit()
+        task.remind_at = next_fire(definition, task.due_at, sent_keys[task.id], TZ)
+    # Written as two statements: nothing needs their ids back.
+    if notes:
+        session.execute(insert(Notification), notes)
+    if audit:
+        session.execute(insert(AuditEvent), audit)
     return sent
 
 
-def _remind(session, task, cycle, definition, rule, now, members_cache) -> None:
-    recipients = _recipients(session, task, cycle, rule.tier, members_cache)
+def _claim(session, claims: list[tuple[int, str, str]], now: dt.datetime) -> set[tuple[int, str]]:
+    """Record each (task, rule) in one statement; return those this transaction recorded first."""
+    if not claims:
+        return set()
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = ReminderLog.__table__
+    statement = (insert(table)
+                 .values([{"task_id": t, "rule_key": k, "outcome": o, "at": now}
+                          for t, k, o in claims])
+                 .on_conflict_do_nothing(index_elements=["task_id", "rule_key"])
+                 .returning(table.c.task_id, table.c.rule_key))
+    return {(t, k) for t, k in session.connection().execute(statement)}
+
+
+def _remind(task, definition, rule, now, recipients, notes: list, audit: list) -> None:
+    """The notifications and the audit row of one reminder, added to the batch's."""
+    cycle = task.cycle
+    people = recipients.of(task, cycle, rule.tier)
     stage = definition.stage(task.stage)
     days = max(0, (now - task.due_at).days)
     params = {"stage": stage.label, "cycle": cycle_title(cycle), "due": fmt(task.due_at)}
     if rule.tier == 0:
-        notify(session, recipients, "overdue" if rule.offset_days > 0 else "reminder", task,
-               days=days, **params)
+        notes += notification_rows(people, "overdue" if rule.offset_days > 0 else "reminder",
+                                   task, now, days=days, **params)
     else:
         # A group task is named by its reviewing role, translated when shown.
         assignee = task.assignee.name if task.assignee else stage.reviews[task.step].label
-        notify(session, recipients, "escalated", task, days=days, assignee=assignee, **params)
-    session.add(AuditEvent(action="remind", cycle_id=cycle.id, task_id=task.id,
-                           from_stage=task.stage, to_stage=task.stage, round=task.round,
-                           at=now, data={"rule": rule.key, "tier": rule.tier,
-                                         "recipients": len(recipients)}))
+        notes += notification_rows(people, "escalated", task, now, days=days,
+                                   assignee=assignee, **params)
+    audit.append({"action": "remind", "actor_id": None, "cycle_id": cycle.id,
+                  "task_id": task.id, "from_stage": task.stage, "to_stage": task.stage,
+                  "round": task.round, "at": now,
+                  "data": {"rule": rule.key, "tier": rule.tier, "recipients": len(people)}})
 
 
-def _recipients(session, task: Task, cycle: Cycle, tier: int, cache) -> list[int]:
-    if tier == 0:
-        return task_recipients(session, task)
-    role, unit_tier = ("unit_leader", "department") if tier == 1 else ("quality_office", "college")
-    unit = _tier_unit(session, cycle, unit_tier)
-    key = (role, unit.id)
-    if key not in cache:
-        cache[key] = group_members(session, role, unit)
-    return cache[key]
+class _Recipients:
+    """Who hears a reminder, looked up once per tick for each group, tier and stand-in."""
+
+    def __init__(self, session, now: dt.datetime):
+        self.session = session
+        self.groups: dict[tuple[str, int], list[int]] = {}
+        self.tiers: dict[tuple[int, str], OrgUnit] = {}
+        today = now.astimezone(TZ).date()
+        self.deputies: dict[int, list[int]] = defaultdict(list)
+        for principal, deputy in session.execute(
+                select(StandIn.principal_id, StandIn.deputy_id).where(
+                    StandIn.cancelled_at.is_(None), StandIn.starts_on <= today,
+                    StandIn.ends_on >= today)):
+            self.deputies[principal].append(deputy)
+
+    def group(self, role: str, unit: OrgUnit) -> list[int]:
+        key = (role, unit.id)
+        if key not in self.groups:
+            self.groups[key] = group_members(self.session, role, unit)
+        return self.groups[key]
+
+    def of(self, task: Task, cycle: Cycle, tier: int) -> list[int]:
+        if tier == 0:  # the task's holder or group, and anyone standing in for a reviewer
+            people = [task.assignee_id] if task.assignee_id is not None \
+                else self.group(task.candidate_role, task.candidate_unit)
+            if task.kind == "review":
+                people = list(dict.fromkeys(
+                    [*people, *(d for p in people for d in self.deputies.get(p, ()))]))
+            return people
+        role, unit_tier = ("unit_leader", "department") if tier == 1 else ("quality_office", "college")
+        key = (cycle.unit_id, unit_tier)
+        if key not in self.tiers:
+            self.tiers[key] = _tier_unit(self.session, cycle, unit_tier)
+        return self.group(role, self.tiers[key])

@@ -80,6 +80,7 @@ def _overdue_tasks(world, n: int) -> None:
     db.session.execute(insert(Task), [
         {"cycle_id": world.cycle.id, "stage": "target", "kind": "fill", "step": 0, "round": 1,
          "assignee_id": world.lead1.id, "status": "open", "due_at": due,
+         "remind_at": due - Task.REMINDER_LEAD,
          "created_at": due - dt.timedelta(days=14), "escalation_tier": 0, "version": 1}
         for _ in range(n)])
     db.session.commit()

@@ -59,6 +59,61 @@ def test_reminder_tiers_fire_on_the_right_days(app, world):
     assert "sent 0 reminder" in tick(app, "2026-10-30T09:00+08:00")
 
 
+def test_a_task_waits_for_its_next_rule_and_leaves_the_queue_after_the_last(app, world):
+    def remind_at():
+        db.session.expire_all()
+        value = db.session.get(Task, world.task.id).remind_at
+        return value and value.astimezone(TZ)
+
+    assert remind_at() == dt.datetime(2026, 10, 7, 18, 0, tzinfo=TZ)  # due date less 8 days
+    tick(app, "2026-10-12T09:00+08:00")
+    assert remind_at() == dt.datetime(2026, 10, 14, 9, 0, tzinfo=TZ)  # the day before
+    tick(app, "2026-10-19T10:00+08:00")
+    assert remind_at() == dt.datetime(2026, 10, 22, 9, 0, tzinfo=TZ)  # the office's day
+    tick(app, "2026-10-22T09:00+08:00")
+    assert remind_at() is None
+
+
+def test_a_tick_reads_only_what_is_due_in_statements_that_do_not_grow_per_task(app, world):
+    from sqlalchemy import event, insert
+    due = dt.datetime(2026, 10, 15, 18, 0, tzinfo=TZ)
+
+    def overdue(n):
+        db.session.execute(insert(Task), [
+            {"cycle_id": world.cycles["460301"].id, "stage": "target", "kind": kind, "step": 0,
+             "round": 1, "assignee_id": world.lead3.id if kind == "fill" else None,
+             "candidate_role": None if kind == "fill" else "unit_leader",
+             "candidate_unit_id": None if kind == "fill" else world.d2.id,
+             "status": "open", "due_at": due, "remind_at": due - Task.REMINDER_LEAD,
+             "created_at": due - dt.timedelta(days=14), "escalation_tier": 0, "version": 1}
+            for kind in ("fill", "review") for _ in range(n)])
+        db.session.commit()
+
+    def statements_of_a_tick(at):
+        issued = []
+
+        def count(_c, _cur, statement, *_args):
+            issued.append(statement.split("\n")[0][:90])
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            output = tick(app, at)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return issued, output
+
+    overdue(3)
+    assert "sent 14 reminder" in tick(app, "2026-10-19T10:00+08:00")  # the pinned one too
+    overdue(3)
+    few, output = statements_of_a_tick("2026-10-19T10:00+08:00")
+    assert "sent 12 reminder" in output  # six tasks, two tiers each
+    overdue(30)
+    many, output = statements_of_a_tick("2026-10-19T10:00+08:00")
+    assert "sent 120 reminder" in output
+    assert len(many) == len(few)
+    idle, output = statements_of_a_tick("2026-10-19T10:01+08:00")
+    assert "sent 0 reminder" in output and len(idle) < len(few)
+
+
 def test_running_the_same_tick_twice_sends_once(app, world):
     tick(app, "2026-10-16T09:00+08:00")
     tick(app, "2026-10-16T09:00+08:00")
@@ -100,7 +155,8 @@ def test_two_ticks_at_once_send_each_reminder_once(pg_app):
     world = builders.build_college(db.session)
     launch(db.session, world)
     due = dt.datetime(2026, 10, 15, 18, 0, tzinfo=TZ)
-    db.session.execute(Task.__table__.update().values(due_at=due))
+    db.session.execute(Task.__table__.update().values(due_at=due,
+                                                      remind_at=due - Task.REMINDER_LEAD))
     db.session.commit()
     owners = sorted([world.lead1.id, world.lead2.id, world.lead3.id])
     db.session.remove()
