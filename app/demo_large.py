@@ -20,12 +20,13 @@ from sqlalchemy import func, insert, select, text
 
 from app.models import (
     AuditEvent, Course, Cycle, Deliverable, DeliverableVersion, Measurement, Notification,
-    OrgUnit, Period, RoleAssignment, SchoolClass, Task, User,
+    OrgUnit, Period, ReminderLog, RoleAssignment, SchoolClass, Task, User,
 )
 from app.services.cycles import definition_for_level
 from app.services.measurements import IndicatorLines, seed_indicators
 from workflows import CLOSED
 from workflows.model import Definition, Stage
+from workflows.reminders import escalation_tier, fire_time, next_fire
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 UTC = dt.timezone.utc
@@ -53,7 +54,7 @@ class Ids:
 
 #: The tables in the order their rows may be written: parents first.
 ORDER = (OrgUnit, User, RoleAssignment, Period, Course, SchoolClass, Cycle, Deliverable,
-         DeliverableVersion, Task, AuditEvent, Notification, Measurement)
+         DeliverableVersion, Task, ReminderLog, AuditEvent, Notification, Measurement)
 
 
 @dataclass
@@ -261,16 +262,30 @@ class Walker:
         self.counts["audit"] += 1
 
     def task(self, cycle_id, stage, kind, step, round_, assignee, role, unit, created, due,
-             done_at=None, by=None, outcome=None, comment=None) -> int:
+             done_at=None, by=None, outcome=None, comment=None, definition=None) -> int:
         task_id = self.ids.take("tasks")
+        remind_at, tier = None, 0
+        if not done_at:  # the reminders the scheduler has sent it by now, and its next
+            sent = set()
+            for rule in definition.reminders:
+                at = fire_time(rule, due, TZ)
+                if at <= self.now:
+                    sent.add(rule.key)
+                    self.rows.add(ReminderLog, {"id": self.ids.take("reminder_log"),
+                                                "task_id": task_id, "rule_key": rule.key,
+                                                "outcome": "sent", "at": at})
+                    self.audit(at, "remind", None, cycle_id, task_id, stage, stage, round_,
+                               data={"rule": rule.key, "tier": rule.tier, "recipients": 1})
+            remind_at = next_fire(definition, due, sent, TZ)
+            tier = escalation_tier(definition, sent)
         self.rows.add(Task, {"id": task_id, "cycle_id": cycle_id, "stage": stage, "kind": kind,
                              "step": step, "round": round_, "assignee_id": assignee,
                              "candidate_role": role, "candidate_unit_id": unit,
                              "status": "done" if done_at else "open", "outcome": outcome,
                              "comment": comment, "due_at": due, "created_at": created,
                              "completed_at": done_at, "completed_by_id": by,
-                             "escalation_tier": 0, "draft": None, "delegated_by_id": None,
-                             "version": 2 if done_at else 1})
+                             "escalation_tier": tier, "remind_at": remind_at, "draft": None,
+                             "delegated_by_id": None, "version": 2 if done_at else 1})
         self.counts["tasks"] += 1
         return task_id
 
@@ -284,8 +299,7 @@ class Walker:
         launched = _at(start + dt.timedelta(days=7))
         span = (end - start).days - 10
         stages = definition.stages
-        plan = {"monitor_at": _at(end - dt.timedelta(days=80)),
-                "diagnose_at": _at(end - dt.timedelta(days=65))}
+        plan = plan_dates(definition, end)
         last = len(stages) if stop_at is None else stop_at
         moment = launched
         self.audit(moment, "launch", None, cycle_id, None, None, stages[0].name, 1,
@@ -296,7 +310,7 @@ class Walker:
             finishing = index < last
             stage_entered = moment
             step_days = max(2, span // len(stages))
-            moment, actor = self._stage(definition, cycle_id, stage, owner, unit_id, moment,
+            moment, actor = self._stage(definition, cycle_id, stage, owner, unit_id, plan, moment,
                                         step_days, finishing)
             if not finishing:
                 break
@@ -316,7 +330,7 @@ class Walker:
         self.counts["cycles"] += 1
         return cycle_id
 
-    def _stage(self, definition, cycle_id, stage, owner, unit_id, moment, days, finishing):
+    def _stage(self, definition, cycle_id, stage, owner, unit_id, plan, moment, days, finishing):
         """One stage: the fill-in and its reviews (a return now and then); returns when it
         ended. An unfinished stage leaves its fill-in, or its first review, open."""
         rng = self.rng
@@ -332,8 +346,10 @@ class Walker:
         while True:
             due = moment + dt.timedelta(days=14)
             if not finishing and not open_review:  # open fill-in, due around now
-                due = self.now + dt.timedelta(days=rng.randint(-12, 14))
-                self.task(cycle_id, stage.name, "fill", 0, round_, owner, None, None, moment, due)
+                due = plan[stage.timer.plan_field] if stage.timer \
+                    else self.now + dt.timedelta(days=rng.randint(-12, 14))
+                self.task(cycle_id, stage.name, "fill", 0, round_, owner, None, None, moment, due,
+                          definition=definition)
                 self.rows.add(Notification, {
                     "id": self.ids.take("notifications"), "user_id": owner,
                     "kind": "task_assigned", "message": "task_assigned",
@@ -366,7 +382,8 @@ class Walker:
                 due = moment + dt.timedelta(days=7)
                 if not finishing and open_review:
                     self.task(cycle_id, stage.name, "review", step, round_, None, review.role,
-                              group, moment, self.now + dt.timedelta(days=rng.randint(-6, 6)))
+                              group, moment, self.now + dt.timedelta(days=rng.randint(-6, 6)),
+                              definition=definition)
                     self._deliverable(deliverable_id, cycle_id, stage.name, "submitted",
                                       versions)
                     return moment, None
@@ -393,6 +410,32 @@ class Walker:
     def _deliverable(self, deliverable_id, cycle_id, stage, status, versions) -> None:
         self.rows.add(Deliverable, {"id": deliverable_id, "cycle_id": cycle_id, "stage": stage,
                                     "status": status, "current_version": versions})
+
+
+def plan_dates(definition: Definition, end: dt.date) -> dict[str, dt.datetime]:
+    """The dates a cycle's time-boxed stages end, as launching it sets them."""
+    return {s.timer.plan_field: _at(end - dt.timedelta(days=s.timer.days_before_period_end))
+            for s in definition.stages if s.timer}
+
+
+def furthest_stages(definition: Definition, period: dict, now: dt.datetime) -> tuple[int, int]:
+    """The earliest and the furthest stage (indexes) a cycle of `period` can stand at by `now`:
+    at an even pace through the period, but never past a timed stage whose date has not come,
+    and always past one whose date has."""
+    start, end = period["start"], period["end"]
+    elapsed = (now.astimezone(TZ).date() - start).days - 7
+    per_stage = max(2, ((end - start).days - 10) // len(definition.stages))
+    furthest = max(0, min(len(definition.stages) - 1, elapsed // per_stage))
+    earliest = 0
+    plans = plan_dates(definition, end)
+    for index, stage in enumerate(definition.stages):
+        if stage.timer:
+            if plans[stage.timer.plan_field] > now:
+                furthest = min(furthest, index)
+            else:
+                earliest = max(earliest, index + 1)
+    furthest = max(furthest, min(earliest, len(definition.stages) - 1))
+    return min(earliest, furthest), furthest
 
 
 def expected_cycles(factor: float, history: int) -> int:
@@ -439,21 +482,21 @@ def load_large(session, password: str, factor: float = 1.0, history: int = HISTO
     last: dict[tuple[str, str, int], int] = {}
     for year, terms in years:
         current = year is years[-1][0]
+        # Each year draws from its own seed: the current year comes out the same whatever the
+        # length of the history before it (the scheduler's bench compares the two).
+        walker.rng = random.Random(f"spiral-{year['start'].year}")
         for level in LEVELS:
             definition = definitions[level]
             periods = terms if definition.period == "term" else [year]
             for period in periods:
                 if current and period["start"] > now.astimezone(TZ).date():
                     continue  # a term not begun is not launched yet
-                reached = len(definition.stages) - 1
                 if current:  # how far a cycle of this period can have got by now
-                    elapsed = (now.astimezone(TZ).date() - period["start"]).days - 7
-                    per_stage = max(2, ((period["end"] - period["start"]).days - 10)
-                                    // len(definition.stages))
-                    reached = max(0, min(reached, elapsed // per_stage))
+                    earliest, furthest = furthest_stages(definition, period, now)
                 for subject in college.subjects(level):
                     key = (level, subject[0], subject[1])
-                    stop = walker.rng.randint(max(0, reached - 2), reached) if current else None
+                    stop = walker.rng.randint(max(earliest, furthest - 2), furthest) \
+                        if current else None
                     last[key] = walker.cycle(definition, level, period, subject, stop,
                                              last.get(key) if definition.spiral else None)
                     rows.settle()
@@ -493,6 +536,6 @@ def _reset_sequences(session) -> None:
         return
     for table in ("org_units", "users", "role_assignments", "periods", "courses", "classes",
                   "cycles", "tasks", "deliverables", "deliverable_versions", "audit_events",
-                  "notifications", "measurements"):
+                  "notifications", "measurements", "reminder_log"):
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                              f"COALESCE((SELECT max(id) FROM {table}), 1))"))
