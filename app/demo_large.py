@@ -5,23 +5,26 @@ years of history and the current one under way, at every level. The history is w
 directly with bulk inserts (walking it through the services would take hours), but it is the
 history the services would have written: the same tasks, review steps, versions and audit rows
 per stage, with a return for revision now and then, reminders, and timers. `factor` scales the
-college (`--factor 2.5` is a university of 50 departments).
+college: the command's default, 3, is 60 departments' worth (see `app.cli.LARGE_FACTOR`).
+Rows go in by COPY on PostgreSQL and by one prepared INSERT per batch on SQLite.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import JSON, func, select, text
 
 from app.models import (
     AuditEvent, Course, Cycle, Deliverable, DeliverableVersion, Measurement, Notification,
     OrgUnit, Period, ReminderLog, RoleAssignment, SchoolClass, Task, User,
 )
+from app.models.types import UTCDateTime
 from app.services.cycles import definition_for_level
 from app.services.measurements import IndicatorLines, seed_indicators
 from workflows import CLOSED
@@ -76,12 +79,51 @@ class Rows:
 
     def flush(self) -> None:
         """Write everything pending, parents before the rows that point at them."""
+        copy = self.session.get_bind().dialect.name == "postgresql"
         for each in ORDER:
             rows = self.pending.get(each)
             if rows:
-                self.session.execute(insert(each), rows)
+                if copy:
+                    _copy(self.session, each.__table__, rows)
+                else:
+                    _executemany(self.session, each.__table__, rows)
                 self.written[each.__tablename__] = self.written.get(each.__tablename__, 0) + len(rows)
                 self.pending[each] = []
+
+
+def _executemany(session, table, rows: list[dict]) -> None:
+    """One prepared INSERT run over all the rows on the DB-API cursor, values bound as the
+    columns' types bind them: SQLite's fastest bulk path."""
+    names = list(rows[0])
+    dialect = session.get_bind().dialect
+    binds = [table.c[n].type.bind_processor(dialect) for n in names]
+    statement = (f'INSERT INTO "{table.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) '
+                 f'VALUES ({", ".join("?" for _ in names)})')
+    cursor = session.connection().connection.driver_connection.cursor()
+    cursor.executemany(statement, ([b(row[n]) if b else row[n] for n, b in zip(names, binds)]
+                                   for row in rows))
+    cursor.close()
+
+
+def _copy(session, table, rows: list[dict]) -> None:
+    """PostgreSQL's COPY, in the session's transaction: several times faster than INSERTs for
+    a bulk load. Values are put as the columns' types would bind them (UTC, JSON text)."""
+    names = list(rows[0])
+    dialect = session.get_bind().dialect
+    convert = []
+    for name in names:
+        column_type = table.c[name].type
+        if isinstance(column_type, UTCDateTime):
+            convert.append(lambda v, t=column_type: t.process_bind_param(v, dialect))
+        elif isinstance(column_type, JSON):
+            convert.append(lambda v: None if v is None else json.dumps(v, ensure_ascii=False))
+        else:
+            convert.append(None)
+    columns = ", ".join(f'"{n}"' for n in names)
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as out:
+        for row in rows:
+            out.write_row([c(row[n]) if c else row[n] for n, c in zip(names, convert)])
 
 
 def _name(rng: random.Random) -> str:

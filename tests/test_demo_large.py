@@ -7,12 +7,14 @@ from sqlalchemy import func, select
 from app.demo_large import load_large
 from app.extensions import db
 from app.models import AuditEvent, Cycle, Deliverable, Period, Task, User
+from app.scheduler import run_due_jobs
 from workflows import CLOSED, get_definition
 
-NOW = dt.datetime(2026, 12, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+TZ = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2026, 12, 1, 9, tzinfo=TZ)
 
 
-def test_the_large_college_has_closed_years_and_a_current_one_at_work(app):
+def test_the_large_college_has_closed_years_and_a_current_one_at_work(any_app):
     summary = load_large(db.session, "Demo@2026", factor=0.05, now=NOW)
     assert summary["units"] == 1 + 10 + 1 + 5  # college, offices, a department, its majors
     years = db.session.scalars(select(Period).where(Period.kind == "year")
@@ -47,6 +49,13 @@ def test_the_large_college_has_closed_years_and_a_current_one_at_work(app):
     assert actions["submit"] >= actions["advance"] > 0 and actions["return"] > 0
     assert summary["tasks"] == db.session.scalar(select(func.count()).select_from(Task))
     assert db.session.scalar(select(func.count()).select_from(User)) == summary["users"]
+    # times are what was meant (launched a week into the period, 09:00 in Beijing)
+    first = min(cycles, key=lambda c: c.id)
+    assert first.launched_at.astimezone(TZ) == dt.datetime(2023, 9, 8, 9, tzinfo=TZ)
+    # the scheduler, had it run until now, has done all there was: nothing is left to do
+    assert run_due_jobs(NOW) == {"launches": 0, "timers": 0, "reminders": 0, "warnings": 0}
+    # and the next morning's tick sends that day's reminders, each task's next rule
+    assert run_due_jobs(NOW + dt.timedelta(days=1))["reminders"] > 0
 
 
 def test_the_large_college_is_written_into_an_empty_database_only(app):
@@ -54,3 +63,17 @@ def test_the_large_college_is_written_into_an_empty_database_only(app):
     load_large(db.session, "Demo@2026", factor=0.05, now=NOW)
     with pytest.raises(ValueError, match="empty database"):
         load_large(db.session, "Demo@2026", factor=0.05, now=NOW)
+
+
+def test_the_command_loads_the_large_college_with_a_progress_bar_and_refuses_a_bad_factor(app):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["demo", "load", "--scale", "large", "--factor", "50"])
+    assert refused.exit_code != 0 and "between 0.05 and 10" in refused.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    result = runner.invoke(args=["demo", "load", "--scale", "large", "--factor", "0.05"])
+    assert result.exit_code == 0, result.output
+    assert "cycles" in result.output and "large college: 17 units" in result.output
+    cycles = db.session.scalar(select(func.count()).select_from(Cycle))
+    assert f"{cycles} cycles" in result.output
+    again = runner.invoke(args=["demo", "load", "--scale", "large", "--factor", "0.05"])
+    assert again.exit_code != 0 and "empty database" in again.output
