@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 CATALOGS := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test install translations extract-messages clean
+.PHONY: run test bench install translations extract-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: install
 test: install
 	$(BIN)/ruff check app workflows tests bench config.py
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The scale benchmark (a few minutes; `make bench BENCH_ARGS=--quick` checks it runs).
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/spiral.db* $(COMPILED)
