@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, false, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, or_, select, union
 
 from app.extensions import db
 from app.models import Cycle, OrgUnit, RoleAssignment, StandIn, Target, Task, User, Warning
@@ -205,6 +204,12 @@ def supervised_paths(user: User, roles=SUPERVISING_ROLES) -> list[str]:
     return kept
 
 
+def sees_whole_college(user: User) -> bool:
+    """Does the user supervise from the root (the quality office, the college's leaders)?
+    Their lists need no visibility filter, and their counts no join to the org tree."""
+    return any(path.count("/") == 2 for path in supervised_paths(user))
+
+
 def visible_cycles_clause(user: User, unit_alias=OrgUnit):
     """A WHERE clause for cycles the user may see; join `unit_alias` on Cycle.unit_id."""
     clauses = [Cycle.owner_id == user.id]
@@ -212,24 +217,25 @@ def visible_cycles_clause(user: User, unit_alias=OrgUnit):
     return or_(*clauses)
 
 
-def offered_tasks_clause(user: User, group_unit):
-    """A WHERE clause for tasks assigned to the user or offered to one of their groups.
+def offered_tasks_clause(user: User):
+    """A WHERE clause for the open tasks assigned to the user or offered to one of their groups.
 
-    `group_unit` is an OrgUnit alias outer-joined on Task.candidate_unit_id.
+    The tasks' ids come from a union of index reads, one per way a task reaches the user (as
+    its assignee; as a holder of the candidate role at or above its unit; standing in for a
+    reviewer), so a large college's other open tasks are never read.
     """
-    clauses = [Task.assignee_id == user.id]
+    branches = [select(Task.id).where(Task.assignee_id == user.id, Task.status == "open")]
     acting = [(role, path) for role, path, _p in delegated(user)]
-    for role, path in grants(user) + acting:
-        clauses.append(and_(Task.assignee_id.is_(None), Task.candidate_role == role,
-                            group_unit.path.startswith(path)))
+    for role, path in dict.fromkeys(grants(user) + acting):
+        units = select(OrgUnit.id).where(OrgUnit.path.startswith(path))
+        branches.append(select(Task.id).where(
+            Task.candidate_role == role, Task.candidate_unit_id.in_(units),
+            Task.status == "open", Task.assignee_id.is_(None)))
     principals = {p for _r, _path, p in delegated(user)}
     if principals:  # reviews handed to the people this user stands in for
-        clauses.append(and_(Task.kind == "review", Task.assignee_id.in_(principals)))
-    return or_(*clauses) if clauses else false()
-
-
-def group_unit_alias():
-    return aliased(OrgUnit, name="group_unit")
+        branches.append(select(Task.id).where(Task.assignee_id.in_(principals),
+                                              Task.kind == "review", Task.status == "open"))
+    return Task.id.in_(union(*branches) if len(branches) > 1 else branches[0])
 
 
 # ---------------------------------------------------------------- warnings and targets

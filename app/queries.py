@@ -27,8 +27,10 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def _paginate(session, query, page: int, per_page: int) -> Page:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+def _paginate(session, query, page: int, per_page: int, total: int | None = None) -> Page:
+    """A page of `query`; `total`, when the caller has counted already, saves counting again."""
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = max(1, min(page, max(1, -(-total // per_page))))
     items = session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return Page(items, page, per_page, total)
@@ -87,14 +89,12 @@ def my_open_tasks(session, user: User, page: int = 1, per_page: int = 50,
                   now: dt.datetime | None = None) -> Page:
     """Open tasks assigned to the user or offered to one of their candidate groups."""
     filters = filters or TaskFilters(kind=kind)
-    group_unit = access.group_unit_alias()
     unit = aliased(OrgUnit)
     query = (select(Task)
-             .outerjoin(group_unit, group_unit.id == Task.candidate_unit_id)
              .join(Task.cycle).join(unit, unit.id == Cycle.unit_id)
              .options(contains_eager(Task.cycle).contains_eager(Cycle.unit.of_type(unit)),
                       contains_eager(Task.cycle).joinedload(Cycle.period))
-             .where(Task.status == "open", access.offered_tasks_clause(user, group_unit)))
+             .where(access.offered_tasks_clause(user)))
     query = _filter_tasks(session, query, filters, unit, now or dt.datetime.now(dt.timezone.utc))
     return _paginate(session, query, page, per_page)
 
@@ -196,28 +196,33 @@ def stage_matrix(session, user: User, level: str = "major"
 
 def open_task_summary(session, user: User, now: dt.datetime) -> dict[str, int]:
     """Open work in the cycles the user may see: to fill in, to review, and overdue."""
-    unit = aliased(OrgUnit)
-    fill, review, overdue = session.execute(
-        select(func.count().filter(Task.kind == "fill"), func.count().filter(Task.kind == "review"),
-               func.count().filter(Task.due_at < now))
-        .select_from(Task).join(Cycle, Cycle.id == Task.cycle_id)
-        .join(unit, unit.id == Cycle.unit_id)
-        .where(Task.status == "open", access.visible_cycles_clause(user, unit))).one()
+    query = (select(func.count().filter(Task.kind == "fill"),
+                    func.count().filter(Task.kind == "review"),
+                    func.count().filter(Task.due_at < now))
+             .select_from(Task).where(Task.status == "open"))
+    if not access.sees_whole_college(user):  # else every open task counts: from the index alone
+        unit = aliased(OrgUnit)
+        query = (query.join(Cycle, Cycle.id == Task.cycle_id).join(unit, unit.id == Cycle.unit_id)
+                 .where(access.visible_cycles_clause(user, unit)))
+    fill, review, overdue = session.execute(query).one()
     return {"fill": fill, "review": review, "overdue": overdue}
 
 
 def overdue_tasks(session, user: User, now: dt.datetime, page: int = 1,
-                  per_page: int = 50, filters: TaskFilters | None = None) -> Page:
-    """Open tasks past due in cycles the user may see, the longest overdue first."""
+                  per_page: int = 50, filters: TaskFilters | None = None,
+                  total: int | None = None) -> Page:
+    """Open tasks past due in cycles the user may see, the longest overdue first. `total`:
+    how many there are, when the caller knows (the dashboard's summary counts them)."""
     unit = aliased(OrgUnit)
     query = (select(Task).join(Task.cycle).join(unit, unit.id == Cycle.unit_id)
              .options(contains_eager(Task.cycle).contains_eager(Cycle.unit.of_type(unit)),
                       contains_eager(Task.cycle).joinedload(Cycle.period),
                       joinedload(Task.assignee), joinedload(Task.candidate_unit))
-             .where(Task.status == "open", Task.due_at < now,
-                    access.visible_cycles_clause(user, unit)))
+             .where(Task.status == "open", Task.due_at < now))
+    if not access.sees_whole_college(user):
+        query = query.where(access.visible_cycles_clause(user, unit))
     query = _filter_tasks(session, query, filters or TaskFilters(), unit, now)
-    return _paginate(session, query, page, per_page)
+    return _paginate(session, query, page, per_page, total)
 
 
 def cycle_history(session, cycle_id: int) -> list[AuditEvent]:

@@ -1,5 +1,6 @@
 """The quality office's dashboard: units × stages, overdue items, launching cycles."""
 import datetime as dt
+from urllib.parse import urlencode
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -44,14 +45,24 @@ def index():
         abort(404)
     parents, counts = queries.stage_matrix(db.session, current_user, level)
     definition = definition_for_level(level)
+    summary = queries.open_task_summary(db.session, current_user, now)
     overdue = queries.overdue_tasks(db.session, current_user, now,
-                                    request.args.get("page", 1, type=int), per_page=20)
+                                    request.args.get("page", 1, type=int), per_page=20,
+                                    total=summary["overdue"])
     stage_names = definition.stage_names
     totals = {s: sum(n for (_, st), n in counts.items() if st == s) for s in stage_names}
+    # The matrix's cells, each with its link to the filtered cycle list, made here: a large
+    # college has hundreds of them, and url_for per cell would cost more than the query.
+    cycles_url = url_for("cycles.index")
+    matrix = [(parent.name,
+               [(n, f"{cycles_url}?{urlencode({'unit': parent.code, 'stage': s, 'level': level})}"
+                 if n else None)
+                for s in stage_names for n in [counts.get((parent.id, s), 0)]])
+              for parent in parents]
     light_period, lights = queries.light_counts(
         db.session, current_user, [i.code for i in indicators.current(db.session, level)])
-    return render_template("dashboard/index.html", parents=parents, counts=counts,
-                           summary=queries.open_task_summary(db.session, current_user, now),
+    return render_template("dashboard/index.html", matrix=matrix,
+                           summary=summary,
                            warnings=queries.warning_summary(db.session, current_user, now),
                            pending_targets=queries.pending_targets(db.session, current_user),
                            lights=lights, light_period=light_period,

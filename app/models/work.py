@@ -73,7 +73,8 @@ class Task(db.Model):
 
     __tablename__ = "tasks"
     __table_args__ = (
-        Index("ix_tasks_status_due", "status", "due_at"),
+        # Overdue lists and the dashboard's counts of open work read this index alone.
+        Index("ix_tasks_status_due_kind", "status", "due_at", "kind"),
         Index("ix_tasks_assignee_status", "assignee_id", "status"),
         Index("ix_tasks_group_status", "candidate_role", "candidate_unit_id", "status"),
         Index("ix_tasks_cycle_stage", "cycle_id", "stage"),
