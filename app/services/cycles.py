@@ -59,17 +59,10 @@ def _audit(session, action, actor, cycle, task=None, from_stage=None, to_stage=N
 
 def _tier_unit(session, cycle: Cycle, tier: str) -> OrgUnit:
     """The unit whose role-holders review at `tier` for this cycle."""
-    codes = cycle.unit.ancestor_codes()
-    units = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes)))}
-    chain = [units[c] for c in codes]
-    if tier == "college":
-        return chain[0]
-    if tier in ("department", "major"):
-        kinds = ("department", "office") if tier == "department" else ("major",)
-        for unit in reversed(chain):
-            if unit.kind in kinds:
-                return unit
-        return chain[0]
+    if tier in TREE_TIERS:
+        codes = cycle.unit.ancestor_codes()
+        units = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes)))}
+        return tier_in_chain([units[c] for c in codes], tier)
     if tier.startswith("unit:"):
         unit = session.scalars(select(OrgUnit).where(OrgUnit.code == tier[5:])).first()
         if unit is None:
@@ -77,6 +70,21 @@ def _tier_unit(session, cycle: Cycle, tier: str) -> OrgUnit:
                            unit=tier[5:])
         return unit
     raise ValueError(f"unknown review tier {tier!r}")
+
+
+#: The review tiers found on the way up from a cycle's unit (others name a unit outright).
+TREE_TIERS = ("college", "department", "major")
+
+
+def tier_in_chain(chain: list[OrgUnit], tier: str) -> OrgUnit:
+    """The unit at `tier` in a unit's chain of ancestors (the college first, the unit last)."""
+    if tier == "college":
+        return chain[0]
+    kinds = ("department", "office") if tier == "department" else ("major",)
+    for unit in reversed(chain):
+        if unit.kind in kinds:
+            return unit
+    return chain[0]
 
 
 # ---------------------------------------------------------------- launching

@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
-from app.models import AuditEvent, Cycle, Notification, OrgUnit, ReminderLog, StandIn, Task
-from app.notify import group_members, notification_rows
+from app.models import (
+    AuditEvent, Cycle, Notification, OrgUnit, ReminderLog, RoleAssignment, StandIn, Task, User,
+)
+from app.notify import notification_rows
 from app.services.common import TZ, fmt
-from app.services.cycles import _tier_unit, cycle_title
+from app.services.cycles import cycle_title, tier_in_chain
 from workflows import get_definition
 from workflows.reminders import escalation_tier, next_fire, rules_to_send
 
@@ -59,17 +61,23 @@ def _send_batch(session, tasks: list[Task], now: dt.datetime, recipients: _Recip
         claims += [(task.id, r.key, "sent") for r in rules]
         plans.append((task, definition, rules, superseded))
     claimed = _claim(session, claims, now)
-    sent, notes, audit = 0, [], []
+    recipients.prepare(tasks)
+    sent, notes, audit, updates = 0, [], [], []
     for task, definition, rules, superseded in plans:
         for rule in rules:
             if (task.id, rule.key) in claimed:  # else another tick got here first
                 _remind(task, definition, rule, now, recipients, notes, audit)
                 sent += 1
         sent_keys[task.id].update(r.key for r in (*rules, *superseded))
-        task.escalation_tier = max(task.escalation_tier,
-                                   escalation_tier(definition, sent_keys[task.id]))
-        task.remind_at = next_fire(definition, task.due_at, sent_keys[task.id], TZ)
-    # Written as two statements: nothing needs their ids back.
+        updates.append({"task": task.id, "remind_at": next_fire(definition, task.due_at,
+                                                                  sent_keys[task.id], TZ),
+                        "tier": max(task.escalation_tier,
+                                    escalation_tier(definition, sent_keys[task.id]))})
+    # Each written in one statement: nothing needs the new rows' ids back.
+    table = Task.__table__
+    session.execute(update(table).where(table.c.id == bindparam("task"))
+                    .values(remind_at=bindparam("remind_at"), escalation_tier=bindparam("tier")),
+                    updates)
     if notes:
         session.execute(insert(Notification), notes)
     if audit:
@@ -83,12 +91,10 @@ def _claim(session, claims: list[tuple[int, str, str]], now: dt.datetime) -> set
         return set()
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     table = ReminderLog.__table__
-    statement = (insert(table)
-                 .values([{"task_id": t, "rule_key": k, "outcome": o, "at": now}
-                          for t, k, o in claims])
-                 .on_conflict_do_nothing(index_elements=["task_id", "rule_key"])
+    statement = (insert(table).on_conflict_do_nothing(index_elements=["task_id", "rule_key"])
                  .returning(table.c.task_id, table.c.rule_key))
-    return {(t, k) for t, k in session.connection().execute(statement)}
+    rows = [{"task_id": t, "rule_key": k, "outcome": o, "at": now} for t, k, o in claims]
+    return {(t, k) for t, k in session.connection().execute(statement, rows)}
 
 
 def _remind(task, definition, rule, now, recipients, notes: list, audit: list) -> None:
@@ -113,12 +119,13 @@ def _remind(task, definition, rule, now, recipients, notes: list, audit: list) -
 
 
 class _Recipients:
-    """Who hears a reminder, looked up once per tick for each group, tier and stand-in."""
+    """Who hears a reminder. A batch's units, and who holds which role at them, are read in two
+    statements before its reminders are written; stand-ins once per tick."""
 
     def __init__(self, session, now: dt.datetime):
         self.session = session
-        self.groups: dict[tuple[str, int], list[int]] = {}
-        self.tiers: dict[tuple[int, str], OrgUnit] = {}
+        self.units: dict[str, OrgUnit] = {}
+        self.holders: dict[tuple[str, str], set[int]] = defaultdict(set)  # (role, unit code)
         today = now.astimezone(TZ).date()
         self.deputies: dict[int, list[int]] = defaultdict(list)
         for principal, deputy in session.execute(
@@ -127,11 +134,29 @@ class _Recipients:
                     StandIn.ends_on >= today)):
             self.deputies[principal].append(deputy)
 
+    def prepare(self, tasks: list[Task]) -> None:
+        """Read the units above the batch's tasks, and their role holders, not yet read."""
+        codes = set()
+        for task in tasks:
+            codes.update(task.cycle.unit.ancestor_codes())
+            if task.candidate_unit is not None:
+                codes.update(task.candidate_unit.ancestor_codes())
+        missing = codes - self.units.keys()
+        if not missing:
+            return
+        for unit in self.session.scalars(select(OrgUnit).where(OrgUnit.code.in_(missing))):
+            self.units[unit.code] = unit
+        for role, code, user_id in self.session.execute(
+                select(RoleAssignment.role, OrgUnit.code, User.id)
+                .join(OrgUnit, OrgUnit.id == RoleAssignment.unit_id)
+                .join(User, User.id == RoleAssignment.user_id)
+                .where(OrgUnit.code.in_(missing), User.active.is_(True))):
+            self.holders[(role, code)].add(user_id)
+
     def group(self, role: str, unit: OrgUnit) -> list[int]:
-        key = (role, unit.id)
-        if key not in self.groups:
-            self.groups[key] = group_members(self.session, role, unit)
-        return self.groups[key]
+        """Active holders of `role` at `unit` or above it (as `group_members` answers)."""
+        return sorted(set().union(*(self.holders.get((role, c), ())
+                                    for c in unit.ancestor_codes())))
 
     def of(self, task: Task, cycle: Cycle, tier: int) -> list[int]:
         if tier == 0:  # the task's holder or group, and anyone standing in for a reviewer
@@ -142,7 +167,5 @@ class _Recipients:
                     [*people, *(d for p in people for d in self.deputies.get(p, ()))]))
             return people
         role, unit_tier = ("unit_leader", "department") if tier == 1 else ("quality_office", "college")
-        key = (cycle.unit_id, unit_tier)
-        if key not in self.tiers:
-            self.tiers[key] = _tier_unit(self.session, cycle, unit_tier)
-        return self.group(role, self.tiers[key])
+        chain = [self.units[c] for c in cycle.unit.ancestor_codes()]
+        return self.group(role, tier_in_chain(chain, unit_tier))
