@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import current_app, session
-from flask_babel import get_locale, gettext
+from flask import current_app, g, session
+from flask_babel import get_locale, get_translations, gettext
 from flask_login import current_user
 
 from app.extensions import babel
@@ -46,8 +46,29 @@ def local(moment: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(TZ).strftime(fmt)
 
 
+def _page_translations():
+    """The catalogue of the request's locale, found once per request: a page calls gettext
+    a hundred times, and Flask-Babel looks its context up afresh on each call. Keyed by the
+    locale object, so a block under `force_locale` still gets its own."""
+    state = g._get_current_object()
+    babel_state = getattr(state, "_flask_babel", None)
+    locale = getattr(babel_state, "babel_locale", None)
+    cached = getattr(state, "_page_translations", None)
+    if cached is not None and locale is not None and cached[0] is locale:
+        return cached[1]
+    translations = get_translations()
+    state._page_translations = (state._flask_babel.babel_locale, translations)
+    return translations
+
+
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _page_translations().ugettext(s),
+        ngettext=lambda s, p, n: _page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _page_translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["local"] = local
     app.jinja_env.filters["local_date"] = lambda m: local(m, "%Y-%m-%d")
