@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from app.models import AuditEvent, CarriedMeasure, Cycle, Deliverable, Period
+from app.models import AuditEvent, CarriedMeasure, Cycle, Deliverable, DeliverableVersion, Period
 from app.services import indicators as library
 from workflows import CLOSED
 from workflows.indicators import next_target
@@ -57,16 +58,28 @@ def same_subject(session, cycle: Cycle, period: Period) -> Cycle | None:
 
 def latest_rows(session, cycle: Cycle, field: str) -> list[dict]:
     """The rows of `field` in the newest version of the last stage that has it."""
-    stages = [s.name for s in cycle.definition.stages if any(f.name == field for f in s.form)]
-    if not stages:
-        return []
-    deliverables = {d.stage: d for d in session.scalars(select(Deliverable).where(
-        Deliverable.cycle_id == cycle.id, Deliverable.stage.in_(stages)))}
-    for stage in reversed(stages):
-        deliverable = deliverables.get(stage)
-        if deliverable is not None and deliverable.versions:
-            return list(deliverable.versions[-1].data.get(field) or [])
-    return []
+    return latest_rows_of(session, [cycle], field)[cycle.id]
+
+
+def latest_rows_of(session, cycles: list[Cycle], field: str) -> dict[int, list[dict]]:
+    """`latest_rows` for several cycles (a subject's turns), read in one statement."""
+    stages = {c.id: [s.name for s in c.definition.stages if any(f.name == field for f in s.form)]
+              for c in cycles}
+    wanted = {name for names in stages.values() for name in names}
+    newest: dict[tuple[int, str], dict] = {}
+    if wanted:
+        for cycle_id, stage, data in session.execute(
+                select(Deliverable.cycle_id, Deliverable.stage, DeliverableVersion.data)
+                .join(DeliverableVersion, DeliverableVersion.deliverable_id == Deliverable.id)
+                .where(Deliverable.cycle_id.in_(stages), Deliverable.stage.in_(wanted))
+                .order_by(DeliverableVersion.number)):
+            newest[cycle_id, stage] = data  # the last one read is the newest
+    out = {}
+    for cycle in cycles:
+        found = next((newest[cycle.id, stage] for stage in reversed(stages[cycle.id])
+                      if (cycle.id, stage) in newest), None)
+        out[cycle.id] = list((found or {}).get(field) or [])
+    return out
 
 
 def carry_over(session, previous: Cycle, following: Cycle, now: dt.datetime) -> int:
@@ -142,20 +155,28 @@ def proposed_targets(session, cycle: Cycle) -> list[dict]:
 
 def chain(session, cycle: Cycle) -> list[Turn]:
     """The subject's turns, oldest first, this one among them, with achievement rates."""
+    # A subject's turns are its cycles of other periods: read together, then followed by link.
+    subject = {c.id: c for c in session.scalars(select(Cycle).options(joinedload(Cycle.period))
+                                                .where(Cycle.level == cycle.level,
+                                                       Cycle.subject_kind == cycle.subject_kind,
+                                                       Cycle.subject_id == cycle.subject_id))}
+    subject[cycle.id] = cycle
+    following_of = {c.previous_id: c for c in subject.values() if c.previous_id is not None}
     turns = [cycle]
     while turns[0].previous_id is not None and len(turns) < MAX_TURNS:
-        turns.insert(0, session.get(Cycle, turns[0].previous_id))
+        turns.insert(0, subject.get(turns[0].previous_id)
+                     or session.get(Cycle, turns[0].previous_id))
     following = cycle
     while len(turns) < MAX_TURNS:
-        following = session.scalars(select(Cycle).where(Cycle.previous_id == following.id)
-                                    .limit(1)).first()
+        following = following_of.get(following.id) or session.scalars(
+            select(Cycle).where(Cycle.previous_id == following.id).limit(1)).first()
         if following is None:
             break
         turns.append(following)
+    rows = latest_rows_of(session, turns, ACHIEVEMENTS)
     out = []
     for turn in turns:
-        rows = latest_rows(session, turn, ACHIEVEMENTS)
-        judged = [r for r in rows if r.get("met") in ("yes", "no")]
+        judged = [r for r in rows[turn.id] if r.get("met") in ("yes", "no")]
         out.append(Turn(turn, sum(1 for r in judged if r["met"] == "yes"), len(judged)))
     return out
 
