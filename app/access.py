@@ -24,13 +24,18 @@ DASHBOARD_ROLES = frozenset({"admin", "committee_chair", "committee", "quality_o
 
 def grants(user: User) -> list[tuple[str, str]]:
     """(role, unit path) pairs the user holds, loaded once per user object."""
+    return [(role, path) for role, path, _kind in held_roles(user)]
+
+
+def held_roles(user: User) -> list[tuple[str, str, str]]:
+    """(role, unit path, unit kind) triples the user holds, loaded once per user object."""
     cached = getattr(user, "_grants_cache", None)
     if cached is None:
         rows = db.session.execute(
-            select(RoleAssignment.role, OrgUnit.path)
+            select(RoleAssignment.role, OrgUnit.path, OrgUnit.kind)
             .join(OrgUnit, OrgUnit.id == RoleAssignment.unit_id)
             .where(RoleAssignment.user_id == user.id)).all()
-        cached = [(role, path) for role, path in rows]
+        cached = [(role, path, kind) for role, path, kind in rows]
         user._grants_cache = cached
     return cached
 

@@ -11,7 +11,7 @@ from app import access
 from app.services.measurements import data_label
 from app.models import (
     Attachment, AuditEvent, Cycle, Deliverable, DeliverableVersion, Measurement, Notification,
-    OrgUnit, RoleAssignment, Target, Task, TaskComment, User, Warning,
+    OrgUnit, Target, Task, TaskComment, User, Warning,
 )
 
 
@@ -420,10 +420,7 @@ def history_of(session, *, warning_id: int | None = None,
 
 def targets_to_confirm(session, user: User, limit: int = 50) -> list[Target]:
     """Targets cascaded to a unit where the user is the one who confirms them (目标确认)."""
-    held = session.execute(select(RoleAssignment.role, OrgUnit.path, OrgUnit.kind)
-                           .join(OrgUnit, OrgUnit.id == RoleAssignment.unit_id)
-                           .where(RoleAssignment.user_id == user.id)).all()
-    mine = [path for role, path, kind in held
+    mine = [path for role, path, kind in access.held_roles(user)
             if access.RECEIVER_ROLES.get(kind, "unit_leader") == role]
     if not mine:
         return []
@@ -470,12 +467,14 @@ def light_counts(session, user: User, codes: list[str]) -> tuple[str | None, dic
                             .where(Measurement.indicator_code.in_(codes)))
     if latest is None:
         return None, counts
-    unit = aliased(OrgUnit)
-    for status, n in session.execute(
-            select(Measurement.status, func.count()).join(unit, unit.id == Measurement.unit_id)
-            .where(Measurement.period_label == latest, Measurement.indicator_code.in_(codes),
-                   or_(*[unit.path.startswith(p) for p in paths]))
-            .group_by(Measurement.status)):
+    query = (select(Measurement.status, func.count())
+             .where(Measurement.period_label == latest, Measurement.indicator_code.in_(codes))
+             .group_by(Measurement.status))
+    if not access.sees_whole_college(user):
+        unit = aliased(OrgUnit)
+        query = (query.join(unit, unit.id == Measurement.unit_id)
+                 .where(or_(*[unit.path.startswith(p) for p in paths])))
+    for status, n in session.execute(query):
         counts[status] = n
     return latest, counts
 

@@ -1,6 +1,6 @@
 """The quality office's dashboard: units × stages, overdue items, launching cycles."""
 import datetime as dt
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -54,11 +54,11 @@ def index():
     # The matrix's cells, each with its link to the filtered cycle list, made here: a large
     # college has hundreds of them, and url_for per cell would cost more than the query.
     cycles_url = url_for("cycles.index")
-    matrix = [(parent.name,
-               [(n, f"{cycles_url}?{urlencode({'unit': parent.code, 'stage': s, 'level': level})}"
-                 if n else None)
-                for s in stage_names for n in [counts.get((parent.id, s), 0)]])
-              for parent in parents]
+    matrix = []
+    for parent in parents:
+        row_url = f"{cycles_url}?{urlencode({'level': level, 'unit': parent.code})}&stage="
+        cells = [(counts.get((parent.id, s), 0), row_url + quote(s)) for s in stage_names]
+        matrix.append((parent.name, [(n, href if n else None) for n, href in cells]))
     light_period, lights = queries.light_counts(
         db.session, current_user, [i.code for i in indicators.current(db.session, level)])
     return render_template("dashboard/index.html", matrix=matrix,

@@ -40,9 +40,11 @@ def index():
     filters = queries.TaskFilters.from_args(request.args)
     page = queries.my_open_tasks(db.session, current_user, request.args.get("page", 1, type=int),
                                  filters=filters)
+    to_confirm = queries.targets_to_confirm(db.session, current_user)
     return render_template("tasks/index.html", page=page, now=utcnow(), filters=filters,
-                           to_confirm=queries.targets_to_confirm(db.session, current_user),
-                           operators={i.code: i.operator for i in indicators.current(db.session)},
+                           to_confirm=to_confirm,
+                           operators={i.code: i.operator for i in indicators.current(db.session)}
+                           if to_confirm else {},
                            to_rectify=queries.warnings_to_handle(db.session, current_user),
                            **_task_list_options())
 
