@@ -210,9 +210,16 @@ def supervised_paths(user: User, roles=SUPERVISING_ROLES) -> list[str]:
 
 
 def sees_whole_college(user: User) -> bool:
-    """Does the user supervise from the root (the quality office, the college's leaders)?
-    Their lists need no visibility filter, and their counts no join to the org tree."""
-    return any(path.count("/") == 2 for path in supervised_paths(user))
+    """Does the user supervise every tree in the installation (the quality office or the
+    leaders of its only college)? Their lists and counts need no visibility filter, and no
+    join to the org tree. Where several colleges share an installation, nobody does."""
+    cached = getattr(user, "_sees_all_cache", None)
+    if cached is None:
+        roots = db.session.scalars(select(OrgUnit.path).where(OrgUnit.parent_id.is_(None))).all()
+        kept = supervised_paths(user)
+        cached = bool(roots) and all(root in kept for root in roots)
+        user._sees_all_cache = cached
+    return cached
 
 
 def visible_cycles_clause(user: User, unit_alias=OrgUnit):

@@ -177,17 +177,22 @@ def stage_matrix(session, user: User, level: str = "major"
     Cycles are counted under the second tier of the tree (系部 or 职能部门); the school's own
     cycle is counted under the college.
     """
-    unit = aliased(OrgUnit)
-    rows = session.execute(
-        select(unit.path, Cycle.stage, func.count(Cycle.id))
-        .join(unit, unit.id == Cycle.unit_id)
-        .where(Cycle.level == level, access.visible_cycles_clause(user, unit))
-        .group_by(unit.path, Cycle.stage)).all()
+    query = select(Cycle.unit_id, Cycle.stage, func.count()).where(Cycle.level == level)
+    if not access.sees_whole_college(user):
+        unit = aliased(OrgUnit)
+        query = (query.join(unit, unit.id == Cycle.unit_id)
+                 .where(access.visible_cycles_clause(user, unit)))
+    rows = session.execute(query.group_by(Cycle.unit_id, Cycle.stage)).all()
+    # Each unit's second-tier ancestor, from the (small) org tree read once.
+    paths = dict(session.execute(select(OrgUnit.id, OrgUnit.path)).all())
+    tier_code: dict[int, str] = {}
     by_code: dict[tuple[str, str], int] = {}
-    for path, stage, n in rows:
-        codes = path.strip("/").split("/")
-        key = (codes[1] if len(codes) > 1 else codes[0], stage)
-        by_code[key] = by_code.get(key, 0) + n
+    for unit_id, stage, n in rows:
+        code = tier_code.get(unit_id)
+        if code is None:
+            codes = paths[unit_id].strip("/").split("/")
+            code = tier_code[unit_id] = codes[1] if len(codes) > 1 else codes[0]
+        by_code[code, stage] = by_code.get((code, stage), 0) + n
     groups = session.scalars(select(OrgUnit).where(OrgUnit.code.in_({c for c, _ in by_code}))
                              .order_by(OrgUnit.path)).all()
     ids = {g.code: g.id for g in groups}
