@@ -8,6 +8,7 @@ from flask import current_app, g, session
 from flask_babel import get_locale, get_translations, gettext
 from flask_login import current_user
 
+from app import labels
 from app.extensions import babel
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -73,4 +74,5 @@ def init_app(app) -> None:
     app.jinja_env.filters["local"] = local
     app.jinja_env.filters["local_date"] = lambda m: local(m, "%Y-%m-%d")
     app.jinja_env.globals["tr"] = translate
+    app.jinja_env.globals["labels"] = labels
     app.jinja_env.globals["get_locale"] = get_locale
