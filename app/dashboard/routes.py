@@ -54,11 +54,12 @@ def index():
     # The matrix's cells, each with its link to the filtered cycle list, made here: a large
     # college has hundreds of them, and url_for per cell would cost more than the query.
     cycles_url = url_for("cycles.index")
+    stages = [(s, quote(s)) for s in stage_names]
     matrix = []
     for parent in parents:
         row_url = f"{cycles_url}?{urlencode({'level': level, 'unit': parent.code})}&stage="
-        cells = [(counts.get((parent.id, s), 0), row_url + quote(s)) for s in stage_names]
-        matrix.append((parent.name, [(n, href if n else None) for n, href in cells]))
+        matrix.append((parent.name, [(n, row_url + q if n else None) for s, q in stages
+                                     for n in [counts.get((parent.id, s), 0)]]))
     light_period, lights = queries.light_counts(
         db.session, current_user, [i.code for i in indicators.current(db.session, level)])
     return render_template("dashboard/index.html", matrix=matrix,

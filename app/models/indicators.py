@@ -41,7 +41,10 @@ class Measurement(db.Model):
 
     __tablename__ = "measurements"
     __table_args__ = (UniqueConstraint("indicator_code", "unit_id", "period_label"),
-                      Index("ix_measurements_unit_period", "unit_id", "period_label"))
+                      Index("ix_measurements_unit_period", "unit_id", "period_label"),
+                      # the dashboard's traffic lights: newest period, values by status
+                      Index("ix_measurements_code_period_status", "indicator_code",
+                            "period_label", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_code: Mapped[str] = mapped_column(String(16))
