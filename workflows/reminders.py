@@ -13,6 +13,15 @@ def fire_time(rule: ReminderRule, due_at: dt.datetime, tz: dt.tzinfo) -> dt.date
     return dt.datetime.combine(day, dt.time(rule.hour), tzinfo=tz)
 
 
+def fire_times(definition: Definition, due_at: dt.datetime,
+               tz: dt.tzinfo) -> dict[str, dt.datetime]:
+    """When each of the definition's rules fires for a task due at `due_at` (rule key → time);
+    as `fire_time`, with the due day found once."""
+    day = due_at.astimezone(tz).date()
+    return {r.key: dt.datetime.combine(day + dt.timedelta(days=r.offset_days), dt.time(r.hour),
+                                       tzinfo=tz) for r in definition.reminders}
+
+
 def rules_to_send(definition: Definition, due_at: dt.datetime, now: dt.datetime,
                   already_sent: set[str], tz: dt.tzinfo) -> tuple[list[ReminderRule], list[ReminderRule]]:
     """The rules to send now, and the earlier unsent rules they supersede.
@@ -21,9 +30,10 @@ def rules_to_send(definition: Definition, due_at: dt.datetime, now: dt.datetime,
     quality office) then gets only its latest one, so a catch-up reaches everyone it should,
     once, never as a flood; the rules passed over are recorded as skipped.
     """
+    times = fire_times(definition, due_at, tz)
     due = sorted((r for r in definition.reminders
-                  if r.key not in already_sent and fire_time(r, due_at, tz) <= now),
-                 key=lambda r: fire_time(r, due_at, tz))
+                  if r.key not in already_sent and times[r.key] <= now),
+                 key=lambda r: times[r.key])
     latest = {r.tier: r for r in due}
     send = [r for r in due if latest[r.tier] is r]
     return send, [r for r in due if r not in send]
@@ -39,5 +49,5 @@ def next_fire(definition: Definition, due_at: dt.datetime, sent: set[str],
               tz: dt.tzinfo) -> dt.datetime | None:
     """When the next rule not yet sent fires for a task due at `due_at`; None when none is
     left. The scheduler looks at a task again only then."""
-    times = [fire_time(r, due_at, tz) for r in definition.reminders if r.key not in sent]
-    return min(times, default=None)
+    times = fire_times(definition, due_at, tz)
+    return min((times[r.key] for r in definition.reminders if r.key not in sent), default=None)

@@ -41,7 +41,12 @@ def definition_for_level(level: str) -> Definition:
 
 
 def cycle_title(cycle: Cycle) -> str:
-    return f"{cycle.subject_name} {cycle.period.name}"
+    return title(cycle.subject_name, cycle.period.name)
+
+
+def title(subject_name: str, period_name: str) -> str:
+    """How messages name a cycle: its subject and its period."""
+    return f"{subject_name} {period_name}"
 
 
 def _plan_time(period: Period, days_before_end: int) -> dt.datetime:

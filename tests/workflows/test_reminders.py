@@ -1,7 +1,7 @@
 import datetime as dt
 
 from workflows import latest_definition
-from workflows.reminders import escalation_tier, fire_time, rules_to_send
+from workflows.reminders import escalation_tier, fire_time, fire_times, rules_to_send
 
 MAJOR = latest_definition("major")
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -16,6 +16,13 @@ def test_rules_fire_at_nine_on_their_day():
     times = {r.key: fire_time(r, DUE, TZ) for r in MAJOR.reminders}
     assert times == {"before-3": at(12), "before-1": at(14), "overdue-1": at(16),
                      "overdue-3": at(18), "overdue-7": at(22)}
+
+
+def test_all_rules_times_at_once_agree_with_each_rules_own():
+    # due just after midnight Beijing time: the day is the local one, not the UTC one
+    due = dt.datetime(2026, 10, 15, 16, 30, tzinfo=dt.timezone.utc)
+    assert fire_times(MAJOR, due, TZ) == {r.key: fire_time(r, due, TZ) for r in MAJOR.reminders}
+    assert fire_times(MAJOR, due, TZ)["overdue-1"] == at(17)
 
 
 def keys(rules):
