@@ -66,9 +66,6 @@ def build_large(url: str, factor: float, history: int = 3) -> dict:
         start = time.perf_counter()
         summary = load_large(db.session, PASSWORD, factor=factor, history=history,
                              now=dt.datetime(2026, 12, 1, 9, tzinfo=walk.TZ))
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("ANALYZE"))  # as autovacuum would after a bulk load
-        db.session.commit()
         summary["seconds"] = time.perf_counter() - start
         db.session.remove()
         db.engine.dispose()
@@ -237,7 +234,10 @@ def explain(url: str) -> list[str]:
                                                                            now))):
             issued.clear()
             call()
-            statement, parameters = issued[-1]  # the page itself, after its count
+            # the list itself (after its count); the matrix's counting, before its labels
+            statement, parameters = next(
+                (s, p) for s, p in reversed(issued)
+                if "matrix" not in name or "GROUP BY" in s)
             event.remove(db.engine, "before_cursor_execute", record)
             plan = db.session.connection().exec_driver_sql(
                 "EXPLAIN ANALYZE " + statement, parameters).scalars().all()
