@@ -73,8 +73,9 @@ class Task(db.Model):
 
     __tablename__ = "tasks"
     __table_args__ = (
-        # Overdue lists and the dashboard's counts of open work read this index alone.
-        Index("ix_tasks_status_due_kind", "status", "due_at", "kind"),
+        # Overdue lists come from it in their order (due, then id); the dashboard's counts of
+        # open work read it alone.
+        Index("ix_tasks_status_due_id_kind", "status", "due_at", "id", "kind"),
         Index("ix_tasks_assignee_status", "assignee_id", "status"),
         Index("ix_tasks_group_status", "candidate_role", "candidate_unit_id", "status"),
         Index("ix_tasks_cycle_stage", "cycle_id", "stage"),
