@@ -43,6 +43,8 @@ class Config:
     ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR") or str(BASE_DIR / "instance" / "attachments")
     ATTACHMENT_MAX_BYTES = 10 * 2**20
     SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "60"))
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (nginx: 1).
+    PROXIES = int(os.environ.get("PROXIES", "0"))
     TESTING = False
 
     def __init__(self):

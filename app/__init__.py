@@ -19,6 +19,10 @@ def create_app(config_class=None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_errors(app)
     _register_commands(app)
+    if app.config.get("PROXIES"):  # the client's address and scheme, as the proxy saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"],
+                                x_proto=app.config["PROXIES"])
     return app
 
 

@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 from sqlalchemy import func, select
 
@@ -124,3 +126,23 @@ def test_an_empty_sign_in_says_what_is_missing(client, app):
     html = page.get_data(as_text=True)
     assert page.status_code == 400
     assert "请输入工号" in html and "请输入密码" in html
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_address_is_recorded(
+        sqlite_template, tmp_path):
+    """With PROXIES=1 (nginx in front) a failed sign-in records the browser's address; without
+    it the header is not trusted, since anyone could send it."""
+    path = tmp_path / "proxied.db"
+    shutil.copy(sqlite_template, path)
+    for proxies, recorded in ((0, "127.0.0.1"), (1, "10.2.3.4")):
+        proxied = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}",
+                             PROXIES=proxies)
+        with proxied.app_context():
+            response = proxied.test_client().post(
+                "/login", data={"username": "nobody", "password": "wrong"},
+                headers={"X-Forwarded-For": "10.2.3.4"})
+            assert response.status_code == 401
+            assert db.session.scalars(select(LoginFailure.remote_addr)
+                                      .order_by(LoginFailure.id.desc())).first() == recorded
+            db.session.remove()
+            db.engine.dispose()
