@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select, union
 
 from app.extensions import db
-from app.models import Cycle, OrgUnit, RoleAssignment, StandIn, Target, Task, User, Warning
+from app.models import Cycle, OrgUnit, RoleAssignment, StandIn, Target, Task, User, Warning, in_subtree
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -225,7 +225,7 @@ def sees_whole_college(user: User) -> bool:
 def visible_cycles_clause(user: User, unit_alias=OrgUnit):
     """A WHERE clause for cycles the user may see; join `unit_alias` on Cycle.unit_id."""
     clauses = [Cycle.owner_id == user.id]
-    clauses += [unit_alias.path.startswith(p) for p in supervised_paths(user)]
+    clauses += [in_subtree(unit_alias.path, p) for p in supervised_paths(user)]
     return or_(*clauses)
 
 
@@ -239,7 +239,7 @@ def offered_tasks_clause(user: User):
     branches = [select(Task.id).where(Task.assignee_id == user.id, Task.status == "open")]
     acting = [(role, path) for role, path, _p in delegated(user)]
     for role, path in dict.fromkeys(grants(user) + acting):
-        units = select(OrgUnit.id).where(OrgUnit.path.startswith(path))
+        units = select(OrgUnit.id).where(in_subtree(OrgUnit.path, path))
         branches.append(select(Task.id).where(
             Task.candidate_role == role, Task.candidate_unit_id.in_(units),
             Task.status == "open", Task.assignee_id.is_(None)))
@@ -269,7 +269,7 @@ def can_handle_warning(user: User, warning: Warning) -> bool:
 def visible_warnings_clause(user: User, unit_alias=OrgUnit):
     """A WHERE clause for warnings the user may see; join `unit_alias` on Warning.unit_id."""
     return or_(Warning.owner_id == user.id,
-               *[unit_alias.path.startswith(p) for p in supervised_paths(user)])
+               *[in_subtree(unit_alias.path, p) for p in supervised_paths(user)])
 
 
 def warnings_to_handle_clause(user: User, unit_alias=OrgUnit):
@@ -277,7 +277,7 @@ def warnings_to_handle_clause(user: User, unit_alias=OrgUnit):
     clauses = [Warning.owner_id == user.id]
     for role, path in grants(user):
         if role == "unit_leader":  # a leader at a unit handles what its units below escalate
-            clauses.append(and_(Warning.tier >= 1, unit_alias.path.startswith(path),
+            clauses.append(and_(Warning.tier >= 1, in_subtree(unit_alias.path, path),
                                 unit_alias.path != path))
         if role == "quality_office" and path.count("/") == 2:
             clauses.append(Warning.tier >= 2)

@@ -11,7 +11,7 @@ from app import access
 from app.services.measurements import data_label
 from app.models import (
     Attachment, AuditEvent, Cycle, Deliverable, DeliverableVersion, Measurement, Notification,
-    OrgUnit, Target, Task, TaskComment, User, Warning,
+    OrgUnit, Target, Task, TaskComment, User, Warning, in_subtree,
 )
 
 
@@ -78,7 +78,7 @@ def _filter_tasks(session, query, filters: TaskFilters, unit, now: dt.datetime):
         query = query.where(Task.due_at < now)
     if filters.unit:
         scope = session.scalars(select(OrgUnit).where(OrgUnit.code == filters.unit)).first()
-        query = query.where(unit.path.startswith(scope.path) if scope else false())
+        query = query.where(in_subtree(unit.path, scope.path) if scope else false())
     order = {"due": (Task.due_at, Task.id), "-due": (Task.due_at.desc(), Task.id),
              "subject": (Cycle.subject_name, Task.due_at), "stage": (Task.stage, Task.due_at)}
     return query.order_by(*order[filters.sort])
@@ -140,7 +140,7 @@ def visible_cycles(session, user: User, level=None, unit_code=None, stage=None,
         scope = session.scalars(select(OrgUnit).where(OrgUnit.code == unit_code)).first()
         if scope is None:
             return Page([], 1, per_page, 0)
-        query = query.where(unit.path.startswith(scope.path))
+        query = query.where(in_subtree(unit.path, scope.path))
     if overdue_at is not None:
         late = select(Task.cycle_id).where(Task.status == "open", Task.due_at < overdue_at)
         query = query.where(Cycle.id.in_(late))
@@ -166,7 +166,7 @@ def filter_units(session, user: User) -> list[OrgUnit]:
         return []
     return session.scalars(
         select(OrgUnit).where(OrgUnit.kind.in_(["department", "major"]),
-                              or_(*[OrgUnit.path.startswith(p) for p in paths]))
+                              or_(*[in_subtree(OrgUnit.path, p) for p in paths]))
         .order_by(OrgUnit.path)).all()
 
 
@@ -266,7 +266,7 @@ def reassign_candidates(session, task: Task) -> list[User]:
         query = select(User).where(User.id.in_(ids))
     else:
         query = (select(User).join(OrgUnit, OrgUnit.id == User.unit_id)
-                 .where(OrgUnit.path.startswith(task.cycle.unit.path), User.active.is_(True)))
+                 .where(in_subtree(OrgUnit.path, task.cycle.unit.path), User.active.is_(True)))
     return [u for u in session.scalars(query.order_by(User.username)).all()
             if u.id != task.assignee_id]
 
@@ -386,7 +386,7 @@ def warnings_list(session, user: User, filters: WarningFilters, now: dt.datetime
         query = query.where(Warning.state.in_(WAITING_STATES), Warning.due_at < now)
     if filters.unit:
         scope = session.scalars(select(OrgUnit).where(OrgUnit.code == filters.unit)).first()
-        query = query.where(unit.path.startswith(scope.path) if scope else false())
+        query = query.where(in_subtree(unit.path, scope.path) if scope else false())
     order = {"due": (Warning.due_at, Warning.id), "age": (Warning.opened_at, Warning.id),
              "unit": (unit.path, Warning.indicator_code)}[filters.sort]
     return _paginate(session, query.order_by(*order), page, per_page)
@@ -446,7 +446,7 @@ def visible_targets(session, user: User, period_ids: list[int]) -> list[Target]:
     return session.scalars(
         select(Target).join(unit, unit.id == Target.unit_id)
         .options(contains_eager(Target.unit.of_type(unit)))
-        .where(Target.period_id.in_(period_ids), or_(*[unit.path.startswith(p) for p in paths]))
+        .where(Target.period_id.in_(period_ids), or_(*[in_subtree(unit.path, p) for p in paths]))
         .order_by(unit.path, Target.indicator_code)).all()
 
 
@@ -458,7 +458,7 @@ def pending_targets(session, user: User) -> int:
     unit = aliased(OrgUnit)
     return session.scalar(select(func.count(Target.id)).join(unit, unit.id == Target.unit_id)
                           .where(Target.status == "pending",
-                                 or_(*[unit.path.startswith(p) for p in paths])))
+                                 or_(*[in_subtree(unit.path, p) for p in paths])))
 
 
 def light_counts(session, user: User, codes: list[str]) -> tuple[str | None, dict[str, int]]:
@@ -478,7 +478,7 @@ def light_counts(session, user: User, codes: list[str]) -> tuple[str | None, dic
     if not access.sees_whole_college(user):
         unit = aliased(OrgUnit)
         query = (query.join(unit, unit.id == Measurement.unit_id)
-                 .where(or_(*[unit.path.startswith(p) for p in paths])))
+                 .where(or_(*[in_subtree(unit.path, p) for p in paths])))
     for status, n in session.execute(query):
         counts[status] = n
     return latest, counts

@@ -23,7 +23,7 @@ from app.extensions import db
 from app.i18n import translate
 from app.indicators import bp
 from app.labels import LEVEL_LABELS
-from app.models import Measurement, OrgUnit
+from app.models import Measurement, OrgUnit, in_subtree
 from app.services import indicators, measurements
 from app.services.cycles import LEVELS
 from app.services.errors import Invalid
@@ -97,7 +97,7 @@ def _only_the_quality_office():
 
 def _supervised(query):
     """Narrow a query on OrgUnit to the units the person supervises."""
-    return query.where(or_(*[OrgUnit.path.startswith(p)
+    return query.where(or_(*[in_subtree(OrgUnit.path, p)
                              for p in access.supervised_paths(current_user)]))
 
 

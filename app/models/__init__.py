@@ -4,7 +4,7 @@ from app.models.audit import (
 )
 from app.models.org import (
     COLLEGE_WIDE_ROLES, ApiToken, Course, Holiday, LoginFailure, OrgUnit, Period,
-    RoleAssignment, SchoolClass, StandIn, User,
+    RoleAssignment, SchoolClass, StandIn, User, in_subtree,
 )
 from app.models.indicators import Indicator, Measurement, Standard, Target, Warning
 from app.models.types import utcnow
@@ -16,5 +16,5 @@ from app.models.work import (
 __all__ = [
     "ArchiveGate", "ArchivedAuditEvent", "AuditEvent", "Indicator", "Measurement", "Standard", "Target", "Warning", "Notification", "ReminderLog", "SchedulerTick", "COLLEGE_WIDE_ROLES",
     "ApiToken", "Course", "Holiday", "LoginFailure", "OrgUnit", "Period", "RoleAssignment",
-    "SchoolClass", "StandIn", "User", "AnnualReport", "Attachment", "CarriedMeasure", "DiagnosisCatalog", "LaunchPlan", "Cycle", "Deliverable", "DeliverableVersion", "Task", "TaskComment", "utcnow",
+    "SchoolClass", "StandIn", "User", "in_subtree", "AnnualReport", "Attachment", "CarriedMeasure", "DiagnosisCatalog", "LaunchPlan", "Cycle", "Deliverable", "DeliverableVersion", "Task", "TaskComment", "utcnow",
 ]

@@ -45,6 +45,15 @@ class OrgUnit(db.Model):
         return self.path.strip("/").split("/")
 
 
+def in_subtree(path_column, path: str):
+    """SQL for "the unit at `path` and everything below it", as a prefix match on `path_column`.
+
+    Escaped, because a unit code may hold LIKE's wildcards: unescaped, "/C/D_1/" would also
+    match "/C/DX1/" and hand one department's work to another's leaders.
+    """
+    return path_column.startswith(path, autoescape=True)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.models import Cycle, Deliverable, OrgUnit, Period, Warning
+from app.models import Cycle, Deliverable, OrgUnit, Period, Warning, in_subtree
 from app.services.common import TZ
 from app.services.measurements import data_label
 from workflows import CLOSED
@@ -54,7 +54,7 @@ def _cycles(session, unit: OrgUnit, year: Period, levels) -> list[Cycle]:
     return list(session.scalars(
         select(Cycle).join(OrgUnit, OrgUnit.id == Cycle.unit_id)
         .options(joinedload(Cycle.unit))
-        .where(OrgUnit.path.startswith(unit.path), Cycle.level.in_(levels),
+        .where(in_subtree(OrgUnit.path, unit.path), Cycle.level.in_(levels),
                Cycle.period_id.in_(periods_of(session, year)))
         .order_by(OrgUnit.path, Cycle.subject_name)))
 
@@ -80,7 +80,7 @@ def _warnings(session, unit: OrgUnit, year: Period) -> list[Warning]:
     return list(session.scalars(
         select(Warning).join(OrgUnit, OrgUnit.id == Warning.unit_id)
         .options(joinedload(Warning.unit))
-        .where(OrgUnit.path.startswith(unit.path),
+        .where(in_subtree(OrgUnit.path, unit.path),
                Warning.period_label == data_label(session, year))))
 
 
@@ -140,7 +140,7 @@ def warnings_by_month(session, unit: OrgUnit, year: Period) -> tuple[list[str], 
     end = dt.datetime.combine(year.end + dt.timedelta(days=1), dt.time(), tzinfo=TZ)
     for severity, opened in session.execute(
             select(Warning.severity, Warning.opened_at).join(OrgUnit, OrgUnit.id == Warning.unit_id)
-            .where(OrgUnit.path.startswith(unit.path), Warning.opened_at >= start,
+            .where(in_subtree(OrgUnit.path, unit.path), Warning.opened_at >= start,
                    Warning.opened_at < end)):
         counts[severity][opened.astimezone(TZ).strftime("%Y-%m")] += 1
     return months, {s: [c[m] for m in months] for s, c in counts.items()}
@@ -151,7 +151,7 @@ def stage_progress(session, unit: OrgUnit, year: Period) -> dict[str, Counter]:
     progress: dict[str, Counter] = defaultdict(Counter)
     for level, stage in session.execute(
             select(Cycle.level, Cycle.stage).join(OrgUnit, OrgUnit.id == Cycle.unit_id)
-            .where(OrgUnit.path.startswith(unit.path), Cycle.level.in_(LEVELS),
+            .where(in_subtree(OrgUnit.path, unit.path), Cycle.level.in_(LEVELS),
                    Cycle.period_id.in_(periods_of(session, year)))):
         progress[level][stage] += 1
     return dict(progress)

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from app import access, queries
 from app.extensions import db
 from app.i18n import translate
-from app.models import OrgUnit, Period, Target, utcnow
+from app.models import OrgUnit, Period, Target, in_subtree, utcnow
 from app.services import indicators as library
 from app.services import targets as service
 from app.services.common import TZ
@@ -56,7 +56,7 @@ def _settable_units() -> list[OrgUnit]:
     if not paths:
         return []
     units = db.session.scalars(select(OrgUnit).where(
-        OrgUnit.kind != "post", or_(*[OrgUnit.path.startswith(p) for p in paths]))
+        OrgUnit.kind != "post", or_(*[in_subtree(OrgUnit.path, p) for p in paths]))
         .order_by(OrgUnit.path)).all()
     return [u for u in units if access.can_set_targets(current_user, u)]
 
