@@ -146,3 +146,48 @@ def test_behind_a_trusted_proxy_the_forwarded_client_address_is_recorded(
                                       .order_by(LoginFailure.id.desc())).first() == recorded
             db.session.remove()
             db.engine.dispose()
+
+
+def _guide_nginx_headers(origin: str, client_ip: str) -> dict[str, str]:
+    """The headers the deployment guide's nginx `location /` block sends the app when a browser
+    at `origin` asks, with nginx's variables filled in as nginx would."""
+    import re
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    guide = (Path(__file__).parents[2] / "docs" / "deployment.md").read_text(encoding="utf-8")
+    block = re.search(r"location / \{(.*?)\}", guide, re.S).group(1)
+    url = urlsplit(origin)
+    nginx = {"$http_host": url.netloc, "$host": url.hostname, "$scheme": url.scheme,
+             "$proxy_add_x_forwarded_for": client_ip, "$remote_addr": client_ip,
+             "$server_port": str(url.port or 443)}
+    return {name: nginx[value]
+            for name, value in re.findall(r"proxy_set_header\s+(\S+)\s+(\S+);", block)}
+
+
+@pytest.mark.parametrize("origin", ["https://zhengai.example.edu.cn",
+                                    "https://zhengai.example.edu.cn:8443"])
+def test_forms_post_through_the_guides_https_proxy(sqlite_template, tmp_path, origin):
+    """Over HTTPS the CSRF check also wants the form to come from this very site (its Referer,
+    port included): behind the guide's nginx a sign-in goes through on any port, and a form
+    from another site is still turned away."""
+    import re
+    path = tmp_path / "https.db"
+    shutil.copy(sqlite_template, path)
+    proxied = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", PROXIES=1,
+                         WTF_CSRF_ENABLED=True)
+    headers = _guide_nginx_headers(origin, "10.2.3.4")
+    assert headers["X-Forwarded-Proto"] == "https"
+    with proxied.app_context():
+        client = proxied.test_client()
+        page = client.get("/login", headers=headers).get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        form = {"username": "nobody", "password": "wrong", "csrf_token": token}
+        ours = client.post("/login", data=form, headers={**headers, "Referer": f"{origin}/login"})
+        assert ours.status_code == 401  # reached the sign-in check: a wrong password
+        theirs = client.post("/login", data=form,
+                             headers={**headers, "Referer": "https://elsewhere.example/login"})
+        assert theirs.status_code == 400
+        assert db.session.scalars(select(LoginFailure.remote_addr)).all() == ["10.2.3.4"]
+        db.session.remove()
+        db.engine.dispose()
