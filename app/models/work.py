@@ -77,7 +77,10 @@ class Task(db.Model):
         # open work read it alone.
         Index("ix_tasks_status_due_id_kind", "status", "due_at", "id", "kind"),
         Index("ix_tasks_assignee_status", "assignee_id", "status"),
-        Index("ix_tasks_group_status", "candidate_role", "candidate_unit_id", "status"),
+        # A group's open, unclaimed tasks, exactly (without the assignee SQLite's planner could
+        # take the index above for them and read every unclaimed task).
+        Index("ix_tasks_group_open", "candidate_role", "candidate_unit_id", "status",
+              "assignee_id"),
         Index("ix_tasks_cycle_stage", "cycle_id", "stage"),
         # The scheduler's queue: only open tasks, by when each next needs a reminder.
         Index("ix_tasks_open_remind_at", "remind_at", postgresql_where=text("status = 'open'"),
