@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -399,6 +400,7 @@ def main() -> int:
                 drop()
             except Exception:  # noqa: BLE001 - a database left behind is named in the output
                 pass
+        shutil.rmtree(folder, ignore_errors=True)  # the SQLite files: over a GB at full size
 
     widths = [max(columns(r[i]) for r in ROWS) for i in (1, 2, 3)]
     print("\n" + "=" * (sum(widths) + 20))
