@@ -6,7 +6,7 @@ import hashlib
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,7 +23,7 @@ class OrgUnit(db.Model):
     """A node of the three-tier tree: 学院 → 系部/职能部门 → 专业/岗位.
 
     `path` is a materialised path ("/C/D01/510203/") so "this unit and everything below"
-    is one indexed prefix match.
+    is one prefix match (`in_subtree`).
     """
 
     __tablename__ = "org_units"
@@ -46,12 +46,13 @@ class OrgUnit(db.Model):
 
 
 def in_subtree(path_column, path: str):
-    """SQL for "the unit at `path` and everything below it", as a prefix match on `path_column`.
+    """SQL for "the unit at `path` and everything below it": the column begins with `path`.
 
-    Escaped, because a unit code may hold LIKE's wildcards: unescaped, "/C/D_1/" would also
-    match "/C/DX1/" and hand one department's work to another's leaders.
+    Compared as a prefix string, not with LIKE: a unit code may hold LIKE's wildcards (with
+    LIKE, "/C/D_1/" also matched "/C/DX1/"), and SQLite's LIKE ignores case ("/C/d1/" matched
+    "/C/D1/"), while the permission checks in Python compare exactly.
     """
-    return path_column.startswith(path, autoescape=True)
+    return func.substr(path_column, 1, len(path)) == path
 
 
 class User(UserMixin, db.Model):
