@@ -191,3 +191,27 @@ def test_forms_post_through_the_guides_https_proxy(sqlite_template, tmp_path, or
         assert db.session.scalars(select(LoginFailure.remote_addr)).all() == ["10.2.3.4"]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_behind_a_balancer_and_nginx_the_browsers_scheme_and_address_count(
+        sqlite_template, tmp_path):
+    """PROXIES=2 as the guide says for a balancer that ends TLS in front of nginx: the address
+    and scheme are the browser's, not the balancer's (so HTTPS's stricter CSRF check holds)."""
+    import re
+    path = tmp_path / "balanced.db"
+    shutil.copy(sqlite_template, path)
+    proxied = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", PROXIES=2,
+                         WTF_CSRF_ENABLED=True)
+    headers = {"Host": "zhengai.example.edu.cn", "X-Forwarded-For": "10.2.3.4, 10.0.0.9",
+               "X-Forwarded-Proto": "https, http"}
+    with proxied.app_context():
+        client = proxied.test_client()
+        page = client.get("/login", headers=headers).get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        form = {"username": "nobody", "password": "wrong", "csrf_token": token}
+        assert client.post("/login", data=form, headers=headers).status_code == 400  # no Referer
+        referred = {**headers, "Referer": "https://zhengai.example.edu.cn/login"}
+        assert client.post("/login", data=form, headers=referred).status_code == 401
+        assert db.session.scalars(select(LoginFailure.remote_addr)).all() == ["10.2.3.4"]
+        db.session.remove()
+        db.engine.dispose()
