@@ -1,4 +1,8 @@
+import contextlib
+import re
 import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +14,26 @@ from config import TestConfig
 from tests import builders
 from tests.builders import PASSWORD
 from tests.conftest import RequestScopedClient
+
+
+@contextlib.contextmanager
+def own_app(sqlite_template, tmp_path, **config):
+    """An app of its own, for settings the shared test app lacks, on a copy of the migrated
+    template; pushed, and closed afterwards."""
+    path = tmp_path / "own.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", **config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def wrong_sign_in(client, headers) -> dict:
+    """A sign-in form with a wrong password and the login page's CSRF token."""
+    page = client.get("/login", headers=headers).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return {"username": "nobody", "password": "wrong", "csrf_token": token}
 
 
 @pytest.fixture
@@ -72,18 +96,12 @@ def test_pages_are_chinese_by_default_and_english_on_request(client, people):
 
 
 def test_state_changes_need_a_csrf_token(sqlite_template, tmp_path):
-    import shutil
-    path = tmp_path / "csrf.db"
-    shutil.copy(sqlite_template, path)
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", WTF_CSRF_ENABLED=True)
-    with app.app_context():
+    with own_app(sqlite_template, tmp_path, WTF_CSRF_ENABLED=True) as app:
         builders.build_college(db.session)
         client = app.test_client()
         response = client.post("/login", data={"username": "lead1", "password": PASSWORD})
         assert response.status_code == 400
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_unknown_page_is_a_friendly_404(client, people):
@@ -94,9 +112,6 @@ def test_unknown_page_is_a_friendly_404(client, people):
 
 def test_launch_preview_and_launch_work_with_csrf_on(sqlite_template, tmp_path):
     """The preview is a GET (no token needed); the confirming POST carries the page's token."""
-    import re
-    import shutil
-
     from app.models import Cycle
     path = tmp_path / "csrf-launch.db"
     shutil.copy(sqlite_template, path)
@@ -151,10 +166,6 @@ def test_behind_a_trusted_proxy_the_forwarded_client_address_is_recorded(
 def _guide_nginx_headers(origin: str, client_ip: str) -> dict[str, str]:
     """The headers the deployment guide's nginx `location /` block sends the app when a browser
     at `origin` asks, with nginx's variables filled in as nginx would."""
-    import re
-    from pathlib import Path
-    from urllib.parse import urlsplit
-
     guide = (Path(__file__).parents[2] / "docs" / "deployment.md").read_text(encoding="utf-8")
     block = re.search(r"location / \{(.*?)\}", guide, re.S).group(1)
     url = urlsplit(origin)
@@ -171,47 +182,29 @@ def test_forms_post_through_the_guides_https_proxy(sqlite_template, tmp_path, or
     """Over HTTPS the CSRF check also wants the form to come from this very site (its Referer,
     port included): behind the guide's nginx a sign-in goes through on any port, and a form
     from another site is still turned away."""
-    import re
-    path = tmp_path / "https.db"
-    shutil.copy(sqlite_template, path)
-    proxied = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", PROXIES=1,
-                         WTF_CSRF_ENABLED=True)
     headers = _guide_nginx_headers(origin, "10.2.3.4")
     assert headers["X-Forwarded-Proto"] == "https"
-    with proxied.app_context():
-        client = proxied.test_client()
-        page = client.get("/login", headers=headers).get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        form = {"username": "nobody", "password": "wrong", "csrf_token": token}
+    with own_app(sqlite_template, tmp_path, PROXIES=1, WTF_CSRF_ENABLED=True) as app:
+        client = app.test_client()
+        form = wrong_sign_in(client, headers)
         ours = client.post("/login", data=form, headers={**headers, "Referer": f"{origin}/login"})
         assert ours.status_code == 401  # reached the sign-in check: a wrong password
         theirs = client.post("/login", data=form,
                              headers={**headers, "Referer": "https://elsewhere.example/login"})
         assert theirs.status_code == 400
         assert db.session.scalars(select(LoginFailure.remote_addr)).all() == ["10.2.3.4"]
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_behind_a_balancer_and_nginx_the_browsers_scheme_and_address_count(
         sqlite_template, tmp_path):
     """PROXIES=2 as the guide says for a balancer that ends TLS in front of nginx: the address
     and scheme are the browser's, not the balancer's (so HTTPS's stricter CSRF check holds)."""
-    import re
-    path = tmp_path / "balanced.db"
-    shutil.copy(sqlite_template, path)
-    proxied = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", PROXIES=2,
-                         WTF_CSRF_ENABLED=True)
     headers = {"Host": "zhengai.example.edu.cn", "X-Forwarded-For": "10.2.3.4, 10.0.0.9",
                "X-Forwarded-Proto": "https, http"}
-    with proxied.app_context():
-        client = proxied.test_client()
-        page = client.get("/login", headers=headers).get_data(as_text=True)
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        form = {"username": "nobody", "password": "wrong", "csrf_token": token}
+    with own_app(sqlite_template, tmp_path, PROXIES=2, WTF_CSRF_ENABLED=True) as app:
+        client = app.test_client()
+        form = wrong_sign_in(client, headers)
         assert client.post("/login", data=form, headers=headers).status_code == 400  # no Referer
         referred = {**headers, "Referer": "https://zhengai.example.edu.cn/login"}
         assert client.post("/login", data=form, headers=referred).status_code == 401
         assert db.session.scalars(select(LoginFailure.remote_addr)).all() == ["10.2.3.4"]
-        db.session.remove()
-        db.engine.dispose()
