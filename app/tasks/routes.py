@@ -43,7 +43,8 @@ def index():
     to_confirm = queries.targets_to_confirm(db.session, current_user)
     return render_template("tasks/index.html", page=page, now=utcnow(), filters=filters,
                            to_confirm=to_confirm,
-                           operators={i.code: i.operator for i in indicators.current(db.session)}
+                           names={i.code: i for i in indicators.current(db.session,
+                                                                        active_only=False)}
                            if to_confirm else {},
                            to_rectify=queries.warnings_to_handle(db.session, current_user),
                            **_task_list_options())

@@ -2,11 +2,12 @@
 confirming or returning it, and the cycle page showing each target against the data."""
 import re
 
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Target
-from app.services import measurements
+from app.services import indicators, measurements
 from tests.web.conftest import sign_in
 
 
@@ -35,6 +36,9 @@ def test_a_department_head_confirms_what_was_handed_down_and_hands_it_on(client,
     sign_in(client, world.head1)
     mine = client.get("/").get_data(as_text=True)
     assert 'id="my-targets"' in mine and f"/targets/{world.target.id}" in mine
+    named = {i.code: i for i in indicators.current(db.session, active_only=False)}[
+        world.target.indicator_code]  # the indicator by its name and rule, not its code alone
+    assert f"{named.code} {named.name}" in mine and f"{escape(named.operator)} " in mine
     refused = client.post(f"/targets/{world.target.id}/return", data={"reason": ""})
     assert refused.status_code == 303
     assert db.session.get(Target, world.target.id).status == "pending"
